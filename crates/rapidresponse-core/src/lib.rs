@@ -14,3 +14,5 @@ pub mod types;
 
 pub use field::{Extra, Field};
 pub use types::*;
+pub mod events;
+pub mod sse;

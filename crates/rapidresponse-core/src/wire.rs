@@ -311,12 +311,28 @@ macro_rules! wire_object {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! wire_union {
+    (@accessors $variants:tt $uvariants:tt { $( [$($m:tt)*] $cfield:ident: $cty:ty; )* }) => {
+        $( $crate::wire_union!(@accessor [$($m)*] $cfield $cty; $variants $uvariants); )*
+    };
+    (@accessor [$($cmeta:tt)*] $cfield:ident $cty:ty; [$($variant:ident)*] [$($uvariant:ident)?]) => {
+        $($cmeta)*
+        pub fn $cfield(&self) -> Option<$cty> {
+            match self {
+                $( Self::$variant(v) => v.$cfield.get().cloned(), )*
+                $( Self::$uvariant(v) => v.$cfield.get().cloned(), )?
+                Self::Unknown(v) => v
+                    .get(stringify!($cfield))
+                    .and_then(|x| <$cty as ::serde::Deserialize>::deserialize(x).ok()),
+            }
+        }
+    };
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
             $( $(#[$vmeta:meta])* $tag:literal => $variant:ident($inner:ty), )*
             $( untagged => $uvariant:ident($uinner:ty), )?
         }
+        $( common { $( $(#[$cmeta:meta])* $cfield:ident: $cty:ty ),* $(,)? } )?
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq)]
@@ -337,6 +353,19 @@ macro_rules! wire_union {
                     Self::Unknown(v) => v.get("type").and_then(|t| t.as_str()),
                 }
             }
+
+            /// Members this version does not know, of any known variant.
+            pub fn extra(&self) -> Option<&$crate::Extra> {
+                match self {
+                    $( Self::$variant(v) => Some(&v.extra), )*
+                    $( Self::$uvariant(v) => Some(&v.extra), )?
+                    Self::Unknown(_) => None,
+                }
+            }
+
+            $crate::wire_union!(@accessors [$($variant)*] [$($uvariant)?] {
+                $($( [$(#[$cmeta])*] $cfield: $cty; )*)?
+            });
         }
 
         impl ::serde::Serialize for $name {

@@ -645,4 +645,8 @@ wire_union! {
         "response.custom_tool_call_input.done" => CustomToolCallInputDone(ResponseCustomToolCallInputDoneEvent),
         "response.compaction.compacting" => CompactionCompacting(ResponseCompactionCompactingEvent),
     }
+    common {
+        /// The event's position in the stream (absent in streams from early 2025).
+        sequence_number: u64,
+    }
 }

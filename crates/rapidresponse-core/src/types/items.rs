@@ -319,6 +319,7 @@ wire_object! {
 wire_object! {
     /// Compacts the current context. Must be the final input item. (`compaction_trigger`; spec: CompactionTriggerItemParam)
     pub struct CompactionTriggerItem {
+        id: String,
     }
 }
 
@@ -420,9 +421,8 @@ wire_union! {
         "item_reference" => ItemReference(ItemReferenceItem),
         untagged => EasyMessage(MessageItem),
     }
+    common {
+        /// The item's `id`, when it has one.
+        id: String,
+    }
 }
-
-/// What a response outputs.
-pub type OutputItem = Item;
-/// What a request inputs.
-pub type InputItem = Item;
