@@ -14,5 +14,14 @@ pub mod types;
 
 pub use field::{Extra, Field};
 pub use types::*;
+pub mod accumulator;
+pub mod error;
 pub mod events;
+pub mod http;
 pub mod sse;
+
+pub use accumulator::{ResponseAccumulator, Terminal};
+pub use error::{ApiError, Error, ErrorBody, ErrorKind, TimeoutKind};
+pub use events::{DecodeError, Decoded, EventDecoder, ResponseEventDecoder, StreamEvent};
+pub use http::{Headers, HttpRequest, Method};
+pub use sse::{Frame, SseDecoder, SseError};
