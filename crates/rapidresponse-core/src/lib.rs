@@ -25,3 +25,13 @@ pub use error::{ApiError, Error, ErrorBody, ErrorKind, TimeoutKind};
 pub use events::{DecodeError, Decoded, EventDecoder, ResponseEventDecoder, StreamEvent};
 pub use http::{Headers, HttpRequest, Method};
 pub use sse::{Frame, SseDecoder, SseError};
+pub mod profile;
+pub mod request;
+pub mod retry;
+pub mod usage;
+
+pub use request::{
+    AzureAuth, ClientConfig, ListParams, Provider, RequestOptions, RetrieveParams, Secret, Timeouts,
+};
+pub use retry::{Decision, Outcome, RetryPolicy, ServerDelayRule};
+pub use usage::{Price, PriceTable, TokenCounts, UsageTotals};
