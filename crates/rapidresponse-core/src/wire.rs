@@ -203,14 +203,104 @@ impl<'de> Deserialize<'de> for Tag<'de> {
     }
 }
 
-/// Reads a value of type `T` via a seed; used to keep generic code short.
+/// Which JSON kinds a member type accepts, so a value of another kind can
+/// be kept raw without buffering values of the right kind.
 #[doc(hidden)]
-pub struct Seed<T>(pub PhantomData<T>);
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum JsonKind {
+    Scalar,
+    Seq,
+    Map,
+    Any,
+}
 
-impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Seed<T> {
-    type Value = T;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
-        T::deserialize(d)
+#[doc(hidden)]
+pub trait Wire {
+    const KIND: JsonKind;
+}
+
+macro_rules! scalar_wire {
+    ($($t:ty),*) => { $( impl Wire for $t { const KIND: JsonKind = JsonKind::Scalar; } )* };
+}
+scalar_wire!(String, bool, i64, u64, u32, u8, f64);
+
+impl Wire for Value {
+    const KIND: JsonKind = JsonKind::Any;
+}
+impl Wire for serde_json::Map<String, Value> {
+    const KIND: JsonKind = JsonKind::Map;
+}
+impl<T> Wire for Vec<T> {
+    const KIND: JsonKind = JsonKind::Seq;
+}
+impl<T: Wire> Wire for Box<T> {
+    const KIND: JsonKind = T::KIND;
+}
+
+/// Reads a member leniently: `Ok(field)` when the value has a kind `T`
+/// accepts, `Err(raw)` when it does not (a date string where a number was
+/// expected), so the caller keeps it in `extra` instead of failing the parse.
+#[doc(hidden)]
+pub struct Lenient<T>(pub PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + Wire> DeserializeSeed<'de> for Lenient<T> {
+    type Value = Result<crate::Field<T>, Value>;
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+macro_rules! lenient_scalar {
+    ($($visit:ident($t:ty) => $de:ident),* $(,)?) => {$(
+        #[inline]
+        fn $visit<E: de::Error>(self, v: $t) -> Result<Self::Value, E> {
+            let d = de::value::$de::<de::value::Error>::new(v);
+            Ok(T::deserialize(d).map(crate::Field::Value).map_err(|_| Value::from(v)))
+        }
+    )*};
+}
+
+impl<'de, T: Deserialize<'de> + Wire> Visitor<'de> for Lenient<T> {
+    type Value = Result<crate::Field<T>, Value>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    lenient_scalar! {
+        visit_bool(bool) => BoolDeserializer,
+        visit_i64(i64) => I64Deserializer,
+        visit_u64(u64) => U64Deserializer,
+        visit_f64(f64) => F64Deserializer,
+        visit_borrowed_str(&'de str) => BorrowedStrDeserializer,
+        visit_str(&str) => StrDeserializer,
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        self.visit_str(&v)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(crate::Field::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(crate::Field::Null))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    #[inline]
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let d = de::value::SeqAccessDeserializer::new(seq);
+        match T::KIND {
+            JsonKind::Seq | JsonKind::Any => T::deserialize(d).map(|v| Ok(crate::Field::Value(v))),
+            _ => Value::deserialize(d).map(Err),
+        }
+    }
+    #[inline]
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let d = de::value::MapAccessDeserializer::new(map);
+        match T::KIND {
+            JsonKind::Map | JsonKind::Any => T::deserialize(d).map(|v| Ok(crate::Field::Value(v))),
+            _ => Value::deserialize(d).map(Err),
+        }
     }
 }
 
@@ -245,7 +335,13 @@ macro_rules! wire_object {
             ) -> ::core::result::Result<(), A::Error> {
                 match &*key {
                     $( $crate::wire_object!(@name $field $($json)?) => {
-                        self.$field = map.next_value()?;
+                        match map.next_value_seed($crate::wire::Lenient::<$ty>(::core::marker::PhantomData))? {
+                            Ok(v) => self.$field = v,
+                            Err(raw) => {
+                                self.$field = $crate::Field::Absent;
+                                self.extra.insert(key.into_owned(), raw);
+                            }
+                        }
                     } )*
                     _ => {
                         let v: ::serde_json::Value = map.next_value()?;
@@ -262,7 +358,13 @@ macro_rules! wire_object {
             ) -> ::core::result::Result<(), ::serde_json::Error> {
                 match key.as_str() {
                     $( $crate::wire_object!(@name $field $($json)?) => {
-                        self.$field = ::serde::Deserialize::deserialize(value)?;
+                        match <$crate::Field<$ty> as ::serde::Deserialize>::deserialize(&value) {
+                            Ok(v) => self.$field = v,
+                            Err(_) => {
+                                self.$field = $crate::Field::Absent;
+                                self.extra.insert(key, value);
+                            }
+                        }
                     } )*
                     _ => {
                         self.extra.insert(key, value);
@@ -299,6 +401,10 @@ macro_rules! wire_object {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
                 $crate::wire::deserialize_object(d)
             }
+        }
+
+        impl $crate::wire::Wire for $name {
+            const KIND: $crate::wire::JsonKind = $crate::wire::JsonKind::Map;
         }
     };
 }
@@ -366,6 +472,10 @@ macro_rules! wire_union {
             $crate::wire_union!(@accessors [$($variant)*] [$($uvariant)?] {
                 $($( [$(#[$cmeta])*] $cfield: $cty; )*)?
             });
+        }
+
+        impl $crate::wire::Wire for $name {
+            const KIND: $crate::wire::JsonKind = $crate::wire::JsonKind::Map;
         }
 
         impl ::serde::Serialize for $name {
@@ -471,6 +581,10 @@ macro_rules! wire_enum {
             fn fmt(&self, f: &mut ::std::fmt::Formatter) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
+        }
+
+        impl $crate::wire::Wire for $name {
+            const KIND: $crate::wire::JsonKind = $crate::wire::JsonKind::Scalar;
         }
 
         impl ::serde::Serialize for $name {

@@ -426,3 +426,12 @@ wire_union! {
         id: String,
     }
 }
+
+/// What a response outputs.
+pub type OutputItem = Item;
+/// What a request inputs.
+pub type InputItem = Item;
+
+impl crate::wire::Wire for MessageContent {
+    const KIND: crate::wire::JsonKind = crate::wire::JsonKind::Any;
+}

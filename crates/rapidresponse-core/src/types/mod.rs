@@ -94,3 +94,70 @@ where
     }
     d.deserialize_any(V { text, object })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Field;
+    use serde_json::json;
+
+    #[test]
+    fn a_member_of_the_wrong_kind_is_kept_raw_not_fatal() {
+        let raw = json!({
+            "id": "r", "created_at": "2021-01-01T00:00:00Z", "status": "some_new_status",
+            "output": "not a list", "usage": null, "user": null, "temperature": 1,
+            "future": {"x": [1, 2]}
+        });
+        let r: Response = serde_json::from_value(raw.clone()).unwrap();
+        assert_eq!(r.created_at, Field::Absent);
+        assert_eq!(r.extra["created_at"], "2021-01-01T00:00:00Z");
+        assert_eq!(
+            r.status,
+            Field::Value(ResponseStatus::Other("some_new_status".into()))
+        );
+        assert_eq!(r.usage, Field::Null);
+        assert_eq!(r.output_text(), "");
+        let back = serde_json::to_value(&r).unwrap();
+        assert_eq!(back["created_at"], raw["created_at"]);
+        assert_eq!(back["output"], raw["output"]);
+        assert_eq!(back["future"], raw["future"]);
+        assert_eq!(back["user"], serde_json::Value::Null);
+        assert!(back.get("model").is_none(), "absent stays absent");
+    }
+
+    #[test]
+    fn output_text_joins_output_text_parts_and_skips_refusals() {
+        let r: Response = serde_json::from_value(json!({"output": [
+            {"type": "reasoning", "id": "rs", "summary": []},
+            {"type": "message", "role": "assistant", "content": [
+                {"type": "output_text", "text": "Hi"},
+                {"type": "refusal", "refusal": "no"},
+                {"type": "output_text", "text": " there"}]},
+            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "!"}]}
+        ]}))
+        .unwrap();
+        assert_eq!(r.output_text(), "Hi there!");
+        assert_eq!(Response::default().output_text(), "");
+    }
+
+    #[test]
+    fn input_shapes_and_easy_messages_round_trip() {
+        let raw = json!({"model": "m", "input": [
+            {"role": "user", "content": "hi"},
+            {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": "be brief"}]},
+            {"type": "function_call_output", "call_id": "c1", "output": "{\"ok\":true}"},
+            {"type": "item_reference", "id": "msg_1"},
+            {"type": "brand_new_item", "z": 1}
+        ], "tool_choice": {"type": "function", "name": "f"}, "extra_param": 5});
+        let req: CreateResponse = serde_json::from_value(raw.clone()).unwrap();
+        let Some(Input::Items(items)) = req.input.get() else {
+            panic!()
+        };
+        assert!(matches!(items[0], Item::EasyMessage(_)));
+        assert!(matches!(items[1], Item::Message(_)));
+        assert!(matches!(items[3], Item::ItemReference(_)));
+        assert!(matches!(items[4], Item::Unknown(_)));
+        assert_eq!(items[2].type_str(), Some("function_call_output"));
+        assert_eq!(serde_json::to_value(&req).unwrap(), raw);
+    }
+}

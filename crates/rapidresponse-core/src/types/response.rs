@@ -270,3 +270,7 @@ wire_object! {
         param: String,
     }
 }
+
+impl crate::wire::Wire for Instructions {
+    const KIND: crate::wire::JsonKind = crate::wire::JsonKind::Any;
+}

@@ -240,3 +240,7 @@ impl FunctionTool {
         }
     }
 }
+
+impl crate::wire::Wire for ToolChoice {
+    const KIND: crate::wire::JsonKind = crate::wire::JsonKind::Any;
+}
