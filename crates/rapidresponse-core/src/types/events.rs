@@ -10,6 +10,8 @@ wire_object! {
     pub struct ResponseAudioDeltaEvent {
         sequence_number: u64,
         delta: String,
+        /// Random padding the API adds to deltas (`stream_options.include_obfuscation`).
+        obfuscation: String,
     }
 }
 
@@ -25,6 +27,8 @@ wire_object! {
     pub struct ResponseAudioTranscriptDeltaEvent {
         delta: String,
         sequence_number: u64,
+        /// Random padding the API adds to deltas (`stream_options.include_obfuscation`).
+        obfuscation: String,
     }
 }
 
@@ -42,6 +46,8 @@ wire_object! {
         item_id: String,
         delta: String,
         sequence_number: u64,
+        /// Random padding the API adds to deltas (`stream_options.include_obfuscation`).
+        obfuscation: String,
     }
 }
 
@@ -166,6 +172,8 @@ wire_object! {
         output_index: i64,
         sequence_number: u64,
         delta: String,
+        /// Random padding the API adds to deltas (`stream_options.include_obfuscation`).
+        obfuscation: String,
     }
 }
 
@@ -219,6 +227,8 @@ wire_object! {
         output_index: i64,
         command_index: i64,
         delta: Value,
+        /// Random padding the API adds to deltas (`stream_options.include_obfuscation`).
+        obfuscation: String,
     }
 }
 
@@ -306,6 +316,8 @@ wire_object! {
         summary_index: i64,
         delta: String,
         sequence_number: u64,
+        /// Random padding the API adds to deltas (`stream_options.include_obfuscation`).
+        obfuscation: String,
     }
 }
 
@@ -328,6 +340,8 @@ wire_object! {
         content_index: i64,
         delta: String,
         sequence_number: u64,
+        /// Random padding the API adds to deltas (`stream_options.include_obfuscation`).
+        obfuscation: String,
     }
 }
 
@@ -350,6 +364,8 @@ wire_object! {
         content_index: i64,
         delta: String,
         sequence_number: u64,
+        /// Random padding the API adds to deltas (`stream_options.include_obfuscation`).
+        obfuscation: String,
     }
 }
 
@@ -373,6 +389,8 @@ wire_object! {
         delta: String,
         sequence_number: u64,
         logprobs: Vec<LogProb>,
+        /// Random padding the API adds to deltas (`stream_options.include_obfuscation`).
+        obfuscation: String,
     }
 }
 
@@ -464,6 +482,8 @@ wire_object! {
         item_id: String,
         delta: String,
         sequence_number: u64,
+        /// Random padding the API adds to deltas (`stream_options.include_obfuscation`).
+        obfuscation: String,
     }
 }
 
@@ -558,6 +578,8 @@ wire_object! {
         output_index: i64,
         item_id: String,
         delta: String,
+        /// Random padding the API adds to deltas (`stream_options.include_obfuscation`).
+        obfuscation: String,
     }
 }
 
