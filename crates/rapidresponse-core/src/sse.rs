@@ -257,10 +257,8 @@ impl SseDecoder {
                     self.id_seen = true;
                 }
             }
-            b"retry" => {
-                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-                    self.retry = utf8(value)?.parse().ok();
-                }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                self.retry = utf8(value)?.parse().ok();
             }
             _ => {}
         }
