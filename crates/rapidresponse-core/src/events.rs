@@ -17,7 +17,7 @@ pub struct StreamEvent<T> {
     /// The `data` JSON exactly as received.
     pub data: String,
     /// The SSE `event:` name, when the server sent one.
-    pub sse_event: Option<String>,
+    pub sse_event: Option<std::sync::Arc<str>>,
     /// The value of a truthy top-level `error` member. openai-python and
     /// openai-node raise `APIError` for such an event instead of yielding it.
     pub error: Option<Value>,
@@ -44,8 +44,53 @@ pub struct DecodeError {
     pub data: String,
 }
 
+/// An event type that can tell whether its JSON had a truthy top-level
+/// `error` member (without parsing the JSON again).
+pub trait ErrorMember {
+    fn error_member(&self) -> Option<Value>;
+}
+
+impl ErrorMember for ResponseStreamEvent {
+    fn error_member(&self) -> Option<Value> {
+        match self {
+            ResponseStreamEvent::Error(e) => e
+                .error
+                .get()
+                .map(|o| serde_json::to_value(o).unwrap_or(Value::Null))
+                .or_else(|| e.extra.get("error").cloned())
+                .filter(is_truthy),
+            ResponseStreamEvent::Unknown(v) => v.get("error").filter(|e| is_truthy(e)).cloned(),
+            known => known
+                .extra()?
+                .get("error")
+                .filter(|e| is_truthy(e))
+                .cloned(),
+        }
+    }
+}
+
+impl ErrorMember for Value {
+    fn error_member(&self) -> Option<Value> {
+        self.get("error").filter(|e| is_truthy(e)).cloned()
+    }
+}
+
+impl ErrorMember for crate::types::ChatCompletionChunk {
+    fn error_member(&self) -> Option<Value> {
+        self.extra.get("error").filter(|e| is_truthy(e)).cloned()
+    }
+}
+
+impl ErrorMember for crate::types::Completion {
+    fn error_member(&self) -> Option<Value> {
+        self.extra.get("error").filter(|e| is_truthy(e)).cloned()
+    }
+}
+
 /// Decodes one frame.
-pub fn decode_frame<T: DeserializeOwned>(frame: Frame) -> Result<Decoded<T>, DecodeError> {
+pub fn decode_frame<T: DeserializeOwned + ErrorMember>(
+    frame: Frame,
+) -> Result<Decoded<T>, DecodeError> {
     let data = frame.data;
     let trimmed = data.trim_start();
     if trimmed.is_empty() {
@@ -56,7 +101,7 @@ pub fn decode_frame<T: DeserializeOwned>(frame: Frame) -> Result<Decoded<T>, Dec
     }
     match serde_json::from_str::<T>(&data) {
         Ok(event) => {
-            let error = error_member(&data);
+            let error = event.error_member();
             Ok(Decoded::Event(StreamEvent {
                 event,
                 data,
@@ -69,15 +114,6 @@ pub fn decode_frame<T: DeserializeOwned>(frame: Frame) -> Result<Decoded<T>, Dec
             data,
         }),
     }
-}
-
-/// The value of a truthy top-level `error` member of a JSON object, found
-/// without a second parse unless the text mentions `"error"` at all.
-pub fn error_member(data: &str) -> Option<Value> {
-    memchr::memmem::find(data.as_bytes(), b"\"error\"")?;
-    let value: Value = serde_json::from_str(data).ok()?;
-    let error = value.get("error")?;
-    is_truthy(error).then(|| error.clone())
 }
 
 /// Python's truthiness, which is what openai-python tests.
@@ -104,13 +140,13 @@ pub struct EventDecoder<T> {
 /// Decodes a Responses API stream.
 pub type ResponseEventDecoder = EventDecoder<ResponseStreamEvent>;
 
-impl<T: DeserializeOwned> Default for EventDecoder<T> {
+impl<T: DeserializeOwned + ErrorMember> Default for EventDecoder<T> {
     fn default() -> Self {
         Self::new(SseDecoder::new())
     }
 }
 
-impl<T: DeserializeOwned> EventDecoder<T> {
+impl<T: DeserializeOwned + ErrorMember> EventDecoder<T> {
     pub fn new(sse: SseDecoder) -> Self {
         EventDecoder {
             sse,
@@ -201,6 +237,11 @@ mod tests {
         let ev = out[0].as_ref().unwrap();
         assert_eq!(ev.data, data);
         assert_eq!(ev.sse_event.as_deref(), Some("response.output_text.delta"));
+        assert!(
+            ResponseStreamEvent::Unknown(serde_json::json!({"error": {}}))
+                .error_member()
+                .is_none()
+        );
         assert_eq!(ev.event.sequence_number(), Some(4));
         match &ev.event {
             ResponseStreamEvent::OutputTextDelta(d) => assert_eq!(d.delta.as_deref(), Some("Hi")),

@@ -10,6 +10,7 @@
 //! of one event.
 
 use memchr::memchr2;
+use std::sync::Arc;
 
 /// The default bound on one event's size: a `response.completed` that
 /// repeats several base64 images can be tens of MiB; openai-python has no
@@ -20,7 +21,9 @@ pub const DEFAULT_MAX_EVENT_BYTES: usize = 256 * 1024 * 1024;
 /// `retry`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Frame {
-    pub event: Option<String>,
+    /// Shared between consecutive events of the same name (no allocation
+    /// per event on a stream of deltas).
+    pub event: Option<Arc<str>>,
     pub data: String,
     pub id: Option<String>,
     pub retry: Option<u64>,
@@ -44,7 +47,9 @@ pub struct SseDecoder {
     after_cr: bool,
     /// No line has been processed yet (a BOM may still come).
     at_start: bool,
-    event: Option<String>,
+    event: Option<Arc<str>>,
+    /// The last event name seen, reused when the next one is the same.
+    last_event_name: Option<Arc<str>>,
     data: String,
     has_data: bool,
     last_id: Option<String>,
@@ -76,6 +81,7 @@ impl SseDecoder {
             after_cr: false,
             at_start: true,
             event: None,
+            last_event_name: None,
             data: String::new(),
             has_data: false,
             last_id: None,
@@ -249,7 +255,18 @@ impl SseDecoder {
                 self.data.push_str(value);
                 self.has_data = true;
             }
-            b"event" => self.event = Some(utf8(value)?.to_owned()),
+            b"event" => {
+                let name = utf8(value)?;
+                let shared = match &self.last_event_name {
+                    Some(last) if **last == *name => last.clone(),
+                    _ => {
+                        let fresh: Arc<str> = Arc::from(name);
+                        self.last_event_name = Some(fresh.clone());
+                        fresh
+                    }
+                };
+                self.event = Some(shared);
+            }
             b"id" => {
                 let value = utf8(value)?;
                 if !value.contains('\0') {
