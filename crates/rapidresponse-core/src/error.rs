@@ -125,6 +125,11 @@ impl ApiError {
         err
     }
 
+    /// The `x-ratelimit-*` headers of the error response.
+    pub fn rate_limit(&self) -> Option<crate::RateLimit> {
+        crate::RateLimit::from_headers(&self.headers)
+    }
+
     /// The body narrowed to its `error` object when it has one, as
     /// openai-python's `APIError.body`.
     pub fn error_body(&self) -> Option<Value> {

@@ -163,7 +163,7 @@ impl<T: DeserializeOwned + ErrorMember> EventDecoder<T> {
     pub fn feed(
         &mut self,
         bytes: &[u8],
-        out: &mut Vec<Result<StreamEvent<T>, DecodeError>>,
+        out: &mut impl Extend<Result<StreamEvent<T>, DecodeError>>,
     ) -> Result<(), SseError> {
         let r = self.sse.feed(bytes, &mut self.frames);
         self.drain(out);
@@ -173,7 +173,7 @@ impl<T: DeserializeOwned + ErrorMember> EventDecoder<T> {
     /// Ends the byte stream.
     pub fn finish(
         &mut self,
-        out: &mut Vec<Result<StreamEvent<T>, DecodeError>>,
+        out: &mut impl Extend<Result<StreamEvent<T>, DecodeError>>,
     ) -> Result<(), SseError> {
         let r = self.sse.finish(&mut self.frames);
         self.drain(out);
@@ -185,15 +185,21 @@ impl<T: DeserializeOwned + ErrorMember> EventDecoder<T> {
         self.done
     }
 
-    fn drain(&mut self, out: &mut Vec<Result<StreamEvent<T>, DecodeError>>) {
-        for frame in self.frames.drain(..) {
-            match decode_frame(frame) {
-                Ok(Decoded::Event(e)) => out.push(Ok(e)),
-                Ok(Decoded::Done) => self.done = true,
-                Ok(Decoded::Skip) => {}
-                Err(e) => out.push(Err(e)),
-            }
-        }
+    fn drain(&mut self, out: &mut impl Extend<Result<StreamEvent<T>, DecodeError>>) {
+        let done = &mut self.done;
+        out.extend(
+            self.frames
+                .drain(..)
+                .filter_map(|frame| match decode_frame(frame) {
+                    Ok(Decoded::Event(e)) => Some(Ok(e)),
+                    Ok(Decoded::Done) => {
+                        *done = true;
+                        None
+                    }
+                    Ok(Decoded::Skip) => None,
+                    Err(e) => Some(Err(e)),
+                }),
+        );
     }
 }
 

@@ -35,3 +35,5 @@ pub use request::{
 };
 pub use retry::{Decision, Outcome, RetryPolicy, ServerDelayRule};
 pub use usage::{Price, PriceTable, TokenCounts, UsageTotals};
+pub mod ratelimit;
+pub use ratelimit::RateLimit;

@@ -128,6 +128,8 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     pub provider: Provider,
     pub user_agent: String,
+    /// The largest SSE event accepted (see `sse::DEFAULT_MAX_EVENT_BYTES`).
+    pub max_event_bytes: usize,
 }
 
 impl Default for ClientConfig {
@@ -143,6 +145,7 @@ impl Default for ClientConfig {
             retry: RetryPolicy::default(),
             provider: Provider::OpenAI,
             user_agent: concat!("rapidresponse/", env!("CARGO_PKG_VERSION")).to_owned(),
+            max_event_bytes: crate::sse::DEFAULT_MAX_EVENT_BYTES,
         }
     }
 }
