@@ -1,0 +1,48 @@
+//! The mock's own control endpoints under `/__mock`: the recorded requests
+//! (read, clear) and the fault queue (push, clear). They need no API key,
+//! take no faults and are not recorded.
+
+use hyper::Method;
+use serde_json::{json, Value};
+
+use crate::json::invalid_request;
+use crate::server::{lock, Reply, State};
+
+pub(crate) fn handle(state: &State, method: &Method, path: &str, body: &[u8]) -> Reply {
+    match (method.as_str(), path.trim_end_matches('/')) {
+        ("GET", "/__mock/requests") => {
+            let requests = lock(&state.requests).clone();
+            Reply::ok(serde_json::to_value(requests).unwrap_or(Value::Array(Vec::new())))
+        }
+        ("DELETE", "/__mock/requests") => {
+            let mut requests = lock(&state.requests);
+            let cleared = requests.len();
+            requests.clear();
+            Reply::ok(json!({"cleared": cleared}))
+        }
+        ("POST", "/__mock/faults") => {
+            let text = String::from_utf8_lossy(body);
+            let mut queue = lock(&state.faults);
+            match crate::faults::FaultSpec::parse(&text) {
+                Ok(spec) => {
+                    queue.push(spec);
+                    Reply::ok(json!({"queued": queue.len()}))
+                }
+                Err(why) => Reply::error(
+                    400,
+                    invalid_request(&why, Some("body"), Some("invalid_fault_spec")),
+                ),
+            }
+        }
+        ("DELETE", "/__mock/faults") => {
+            let mut queue = lock(&state.faults);
+            let cleared = queue.len();
+            queue.clear();
+            Reply::ok(json!({"cleared": cleared}))
+        }
+        _ => Reply::error(
+            404,
+            invalid_request(&format!("Invalid URL ({method} {path})"), None, None),
+        ),
+    }
+}
