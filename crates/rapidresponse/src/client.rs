@@ -1,0 +1,397 @@
+//! `Client`: the one request/retry/timeout loop of the project, generic over
+//! a `Transport`. Request building, parsing, and the retry decision are the
+//! core's; this module sequences them, sleeps, and keeps usage totals. It
+//! has no knowledge of sockets (the transport's) or of language conventions
+//! (the shells').
+
+use futures_util::future::{select, Either};
+use rapidresponse_core::retry::{Decision, Outcome};
+use rapidresponse_core::{
+    ApiError, ClientConfig, Error, Headers, HttpRequest, PriceTable, RateLimit, RequestOptions,
+    Response, TimeoutKind, Timeouts, TokenCounts, UsageTotals,
+};
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::ops::Deref;
+use std::pin::pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::transport::{Body, HttpResponse, Transport, TransportErrorKind};
+
+/// Called before every attempt for a fresh bearer token (Azure AD, rotating keys).
+pub type TokenProvider = Arc<dyn Fn() -> Result<String, String> + Send + Sync>;
+
+/// Per-call settings (openai-python's `timeout=`, `max_retries` via
+/// `with_options`, `extra_headers`, `extra_query`, `extra_body`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CallOptions {
+    pub timeouts: Option<Timeouts>,
+    pub max_retries: Option<u32>,
+    pub request: RequestOptions,
+}
+
+impl CallOptions {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// One timeout for connect, response and read alike.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeouts = Some(Timeouts::all(d));
+        self
+    }
+
+    pub fn timeouts(mut self, t: Timeouts) -> Self {
+        self.timeouts = Some(t);
+        self
+    }
+
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = Some(n);
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.request.headers.set(name, value);
+        self
+    }
+
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.request.query.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn body(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.request.body.insert(name.to_owned(), value);
+        self
+    }
+}
+
+/// A parsed result with the HTTP details it came with. It dereferences to
+/// the parsed value, so its field names avoid the API's (`data`, `status`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiResponse<D> {
+    pub parsed: D,
+    pub http_status: u16,
+    pub http_headers: Headers,
+    /// Retries the call took before this answer.
+    pub retries_taken: u32,
+}
+
+impl<D> ApiResponse<D> {
+    /// The `x-request-id` header (openai-python's `_request_id`).
+    pub fn request_id(&self) -> Option<&str> {
+        self.http_headers.get("x-request-id")
+    }
+
+    /// The `x-ratelimit-*` headers.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        RateLimit::from_headers(&self.http_headers)
+    }
+
+    pub fn into_inner(self) -> D {
+        self.parsed
+    }
+}
+
+impl<D> Deref for ApiResponse<D> {
+    type Target = D;
+    fn deref(&self) -> &D {
+        &self.parsed
+    }
+}
+
+/// The outcome of the request loop: a whole body, or a stream's head.
+pub(crate) enum Sent<B> {
+    Whole {
+        status: u16,
+        headers: Headers,
+        body: Vec<u8>,
+    },
+    Streaming(HttpResponse<B>),
+}
+
+pub(crate) struct Inner<T> {
+    pub(crate) transport: T,
+    pub(crate) config: ClientConfig,
+    usage: Arc<Mutex<UsageTotals>>,
+    prices: Arc<Mutex<PriceTable>>,
+    token_provider: Option<TokenProvider>,
+}
+
+/// The client. Cloning is cheap and shares the transport and usage totals.
+pub struct Client<T: Transport> {
+    pub(crate) inner: Arc<Inner<T>>,
+}
+
+impl<T: Transport> Clone for Client<T> {
+    fn clone(&self) -> Self {
+        Client {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<T: Transport> std::fmt::Debug for Client<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport> Client<T> {
+    /// A client over any transport.
+    pub fn with_transport(config: ClientConfig, transport: T) -> Self {
+        Client {
+            inner: Arc::new(Inner {
+                transport,
+                config,
+                usage: Arc::default(),
+                prices: Arc::new(Mutex::new(PriceTable::default())),
+                token_provider: None,
+            }),
+        }
+    }
+
+    /// The configuration this client builds requests from.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    pub fn transport(&self) -> &T {
+        &self.inner.transport
+    }
+
+    /// A client with changed settings sharing this one's transport and usage
+    /// totals (openai-python's `with_options`).
+    pub fn with_options(&self, change: impl FnOnce(&mut ClientConfig)) -> Self {
+        let mut config = self.inner.config.clone();
+        change(&mut config);
+        Client {
+            inner: Arc::new(Inner {
+                transport: self.inner.transport.clone(),
+                config,
+                usage: self.inner.usage.clone(),
+                prices: self.inner.prices.clone(),
+                token_provider: self.inner.token_provider.clone(),
+            }),
+        }
+    }
+
+    /// Calls `provider` before every attempt for the bearer token.
+    pub fn with_token_provider(&self, provider: TokenProvider) -> Self {
+        let mut c = self.with_options(|_| {});
+        Arc::get_mut(&mut c.inner)
+            .expect("fresh client")
+            .token_provider = Some(provider);
+        c
+    }
+
+    /// Token totals and the cost estimate over every response this client
+    /// (and its `with_options` copies) completed.
+    pub fn usage(&self) -> UsageTotals {
+        self.inner.usage.lock().unwrap().clone()
+    }
+
+    /// Adds or overrides a model's price for the cost estimate.
+    pub fn set_price(&self, model: &str, price: rapidresponse_core::Price) {
+        self.inner.prices.lock().unwrap().set(model, price);
+    }
+
+    pub(crate) fn record_response(&self, response: &Response) {
+        let prices = self.inner.prices.lock().unwrap().clone();
+        self.inner
+            .usage
+            .lock()
+            .unwrap()
+            .add_response(response, &prices);
+    }
+
+    pub(crate) fn record_counts(&self, model: &str, counts: &TokenCounts) {
+        let prices = self.inner.prices.lock().unwrap().clone();
+        self.inner.usage.lock().unwrap().add(model, counts, &prices);
+    }
+
+    /// Runs `fut` unless `limit` passes first.
+    pub(crate) async fn within<F: Future>(&self, limit: Duration, fut: F) -> Option<F::Output> {
+        within(&self.inner.transport, limit, fut).await
+    }
+
+    pub(crate) fn timeouts(&self, options: &CallOptions) -> Timeouts {
+        options.timeouts.unwrap_or(self.inner.config.timeouts)
+    }
+
+    /// The request loop: send, and on a failure ask the core whether and
+    /// when to retry. A stream is only retried before its body starts.
+    pub(crate) async fn send(
+        &self,
+        request: HttpRequest,
+        options: &CallOptions,
+        stream: bool,
+    ) -> Result<(Sent<T::Body>, u32), Error> {
+        let config = &self.inner.config;
+        let mut policy = config.retry.clone();
+        if let Some(n) = options.max_retries {
+            policy.max_retries = n;
+        }
+        let timeouts = self.timeouts(options);
+        let mut retries = 0u32;
+        loop {
+            let mut attempt = request.clone();
+            if let Some(provider) = &self.inner.token_provider {
+                let token = provider()
+                    .map_err(|e| Error::Config(format!("the token provider failed: {e}")))?;
+                attempt
+                    .headers
+                    .set("Authorization", format!("Bearer {token}"));
+            }
+            tracing::debug!(target: "rapidresponse", method = %attempt.method, url = %attempt.url, retries, "request");
+            let transport = &self.inner.transport;
+            let fut = async {
+                let mut response = transport.send(attempt, timeouts.connect).await?;
+                if stream && (200..300).contains(&response.status) {
+                    return Ok(Sent::Streaming(response));
+                }
+                let body = read_all(&mut response.body).await?;
+                Ok(Sent::Whole {
+                    status: response.status,
+                    headers: response.headers,
+                    body,
+                })
+            };
+            let result: Option<Result<Sent<T::Body>, crate::transport::TransportError>> =
+                self.within(timeouts.response, fut).await;
+            let (error, decision) = match result {
+                Some(Ok(Sent::Streaming(r))) => {
+                    tracing::debug!(target: "rapidresponse", status = r.status, "stream opened");
+                    return Ok((Sent::Streaming(r), retries));
+                }
+                Some(Ok(Sent::Whole {
+                    status,
+                    headers,
+                    body,
+                })) if (200..300).contains(&status) => {
+                    tracing::debug!(target: "rapidresponse", status, bytes = body.len(), "response");
+                    return Ok((
+                        Sent::Whole {
+                            status,
+                            headers,
+                            body,
+                        },
+                        retries,
+                    ));
+                }
+                Some(Ok(Sent::Whole {
+                    status,
+                    headers,
+                    body,
+                })) => {
+                    let outcome = Outcome::Status {
+                        status,
+                        headers: &headers,
+                        body: Some(&body),
+                    };
+                    let decision =
+                        policy.decide(retries, &outcome, transport.now(), transport.jitter());
+                    tracing::debug!(target: "rapidresponse", status, "error response");
+                    (
+                        Error::from(ApiError::from_response(status, &headers, &body)),
+                        decision,
+                    )
+                }
+                Some(Err(e)) if e.kind == TransportErrorKind::ConnectTimeout => (
+                    Error::Timeout {
+                        kind: TimeoutKind::Connect,
+                        partial: None,
+                    },
+                    policy.decide(
+                        retries,
+                        &Outcome::Timeout,
+                        transport.now(),
+                        transport.jitter(),
+                    ),
+                ),
+                Some(Err(e)) => (
+                    Error::Connection {
+                        message: e.message,
+                        partial: None,
+                    },
+                    policy.decide(
+                        retries,
+                        &Outcome::Connection,
+                        transport.now(),
+                        transport.jitter(),
+                    ),
+                ),
+                None => (
+                    Error::Timeout {
+                        kind: TimeoutKind::Response,
+                        partial: None,
+                    },
+                    policy.decide(
+                        retries,
+                        &Outcome::Timeout,
+                        transport.now(),
+                        transport.jitter(),
+                    ),
+                ),
+            };
+            match decision {
+                Decision::Retry(delay) => {
+                    tracing::info!(target: "rapidresponse", error = %error, delay_ms = delay.as_millis() as u64, retry = retries + 1, "retrying");
+                    transport.sleep(delay).await;
+                    retries += 1;
+                }
+                Decision::Stop => return Err(error),
+            }
+        }
+    }
+
+    /// Sends and parses a JSON answer.
+    pub(crate) async fn call_json<D: DeserializeOwned>(
+        &self,
+        request: HttpRequest,
+        options: &CallOptions,
+    ) -> Result<ApiResponse<D>, Error> {
+        let (sent, retries_taken) = self.send(request, options, false).await?;
+        let Sent::Whole {
+            status,
+            headers,
+            body,
+        } = sent
+        else {
+            unreachable!("a non-stream call reads the whole body")
+        };
+        let data = rapidresponse_core::error::parse_json_response(status, &headers, &body)?;
+        Ok(ApiResponse {
+            parsed: data,
+            http_status: status,
+            http_headers: headers,
+            retries_taken,
+        })
+    }
+}
+
+/// Runs `fut` unless `limit` passes first (by the transport's clock).
+pub(crate) async fn within<T: Transport, F: Future>(
+    transport: &T,
+    limit: Duration,
+    fut: F,
+) -> Option<F::Output> {
+    let fut = pin!(fut);
+    let timer = pin!(transport.sleep(limit));
+    match select(fut, timer).await {
+        Either::Left((v, _)) => Some(v),
+        Either::Right(_) => None,
+    }
+}
+
+async fn read_all<B: Body>(body: &mut B) -> Result<Vec<u8>, crate::transport::TransportError> {
+    let mut out = Vec::new();
+    while let Some(chunk) = body.next_chunk().await {
+        out.extend_from_slice(&chunk?);
+    }
+    Ok(out)
+}

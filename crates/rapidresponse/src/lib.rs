@@ -1,0 +1,72 @@
+//! rapidresponse: a fast, lossless client for the OpenAI Responses API
+//! (and Chat Completions), for OpenAI, Azure OpenAI, OpenRouter and any
+//! server that speaks the API.
+//!
+//! One request/retry/stream loop (`Client`) runs over a `Transport`:
+//! `ReqwestTransport` natively (feature `native`, on by default), a fetch
+//! transport in the browser (the wasm package), `MemoryTransport` in unit
+//! tests. Wire types, decoding and decisions come from `rapidresponse-core`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), rapidresponse::Error> {
+//! use rapidresponse::{Client, CreateResponse};
+//! let client = Client::from_env()?;
+//! let mut stream = client.responses().create_stream(CreateResponse::new("gpt-5", "Say hi")).await?;
+//! while let Some(event) = stream.next().await {
+//!     if let rapidresponse::ResponseStreamEvent::OutputTextDelta(d) = event?.event {
+//!         print!("{}", d.delta.as_deref().unwrap_or(""));
+//!     }
+//! }
+//! println!("\n{:?}", client.usage().tokens);
+//! # Ok(()) }
+//! ```
+
+mod client;
+pub mod env;
+#[cfg(feature = "native")]
+mod native;
+mod resources;
+mod stream;
+pub mod transport;
+
+pub use client::{ApiResponse, CallOptions, Client, TokenProvider};
+#[cfg(feature = "native")]
+pub use native::ReqwestTransport;
+pub use rapidresponse_core as core;
+pub use rapidresponse_core::types::*;
+pub use rapidresponse_core::{
+    ApiError, ClientConfig, Error, ErrorKind, Field, Headers, ListParams, Method, Price, Provider,
+    RateLimit, RequestOptions, RetrieveParams, RetryPolicy, Secret, TimeoutKind, Timeouts,
+    UsageTotals,
+};
+pub use resources::{Chat, ChatCompletions, Completions, InputItems, InputTokens, Responses};
+pub use stream::{ChunkStream, Event, ResponseStream};
+pub use transport::{Body, MemoryTransport, Transport};
+
+#[cfg(feature = "native")]
+impl Client<ReqwestTransport> {
+    /// A client over reqwest for `config`.
+    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        let transport = ReqwestTransport::new(config.timeouts.connect)
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {}", e.message)))?;
+        Ok(Client::with_transport(config, transport))
+    }
+
+    /// OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID.
+    pub fn from_env() -> Result<Self, Error> {
+        Client::new(env::openai_config(&|k| std::env::var(k).ok())?)
+    }
+
+    /// Azure OpenAI from AZURE_OPENAI_* and OPENAI_API_VERSION.
+    pub fn azure_from_env(deployment: Option<&str>) -> Result<Self, Error> {
+        Client::new(env::azure_config(&|k| std::env::var(k).ok(), deployment)?)
+    }
+
+    /// A profile of Codex's config.toml (`$CODEX_HOME` or `~/.codex`); the
+    /// key comes from the provider's `env_key`. Gives the default model too.
+    pub fn from_profile(name: &str) -> Result<(Self, Option<String>), Error> {
+        let profile = env::load_profile(Some(name), &|k| std::env::var(k).ok())?;
+        let config = profile.responses_config()?.clone();
+        Ok((Client::new(config)?, profile.model))
+    }
+}

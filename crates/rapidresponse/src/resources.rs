@@ -1,0 +1,461 @@
+//! Resources shaped like the official SDKs: `client.responses().create(..)`,
+//! `.chat().completions()`, `.completions()`, and `request(..)` for any
+//! other path. Each method builds with the core and runs the client loop;
+//! the futures own what they need, so they are `'static` (and `Send` with a
+//! `Send` transport) and can be spawned.
+
+use futures_util::Stream;
+use rapidresponse_core::types::{
+    ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, CompactedResponse, Completion,
+    CompletionRequest, CreateResponse, DeleteResult, InputItemList, InputTokenCount, Item,
+    Response,
+};
+use rapidresponse_core::{Error, Field, ListParams, Method, RetrieveParams, TokenCounts};
+use serde_json::Value;
+use std::future::Future;
+
+use crate::client::{ApiResponse, CallOptions, Client, Sent};
+use crate::stream::{ChunkStream, ResponseStream};
+use crate::transport::Transport;
+
+impl<T: Transport> Client<T> {
+    /// The Responses API.
+    pub fn responses(&self) -> Responses<T> {
+        Responses {
+            client: self.clone(),
+        }
+    }
+
+    /// Chat Completions (`chat().completions()`).
+    pub fn chat(&self) -> Chat<T> {
+        Chat {
+            client: self.clone(),
+        }
+    }
+
+    /// Legacy Completions.
+    pub fn completions(&self) -> Completions<T> {
+        Completions {
+            client: self.clone(),
+        }
+    }
+
+    /// A raw call to any path (files, embeddings, conversations, or
+    /// `/codex/...` paths no spec has), answered as JSON.
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ApiResponse<Value>, Error>> + 'static {
+        let client = self.clone();
+        let path = path.to_owned();
+        async move {
+            let request =
+                client
+                    .config()
+                    .build(method, &path, &[], body, false, &options.request)?;
+            let (sent, retries_taken) = client.send(request, &options, false).await?;
+            let Sent::Whole {
+                status,
+                headers,
+                body,
+            } = sent
+            else {
+                unreachable!("a non-stream call reads the whole body")
+            };
+            // An empty 2xx body (a 204) is JSON null.
+            let data = if body.iter().all(u8::is_ascii_whitespace) {
+                Value::Null
+            } else {
+                rapidresponse_core::error::parse_json_response(status, &headers, &body)?
+            };
+            Ok(ApiResponse {
+                parsed: data,
+                http_status: status,
+                http_headers: headers,
+                retries_taken,
+            })
+        }
+    }
+}
+
+/// `client.responses()`.
+pub struct Responses<T: Transport> {
+    client: Client<T>,
+}
+
+impl<T: Transport> Responses<T> {
+    /// `POST /responses`: one whole response. Use `create_stream` to stream.
+    pub fn create(
+        &self,
+        request: CreateResponse,
+    ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
+        self.create_with(request, CallOptions::default())
+    }
+
+    pub fn create_with(
+        &self,
+        request: CreateResponse,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
+        let client = self.client.clone();
+        async move {
+            if request.stream.copied() == Some(true) {
+                return Err(Error::Config(
+                    "create() returns one response; use create_stream() for stream: true".into(),
+                ));
+            }
+            let http = client
+                .config()
+                .create_response(&request, &options.request)?;
+            let response: ApiResponse<Response> = client.call_json(http, &options).await?;
+            client.record_response(&response.parsed);
+            Ok(response)
+        }
+    }
+
+    /// `POST /responses` with `stream: true`: a stream of events.
+    pub fn create_stream(
+        &self,
+        request: CreateResponse,
+    ) -> impl Future<Output = Result<ResponseStream<T>, Error>> + 'static {
+        self.create_stream_with(request, CallOptions::default())
+    }
+
+    pub fn create_stream_with(
+        &self,
+        mut request: CreateResponse,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ResponseStream<T>, Error>> + 'static {
+        let client = self.client.clone();
+        async move {
+            request.stream = Field::Value(true);
+            let background = request.background.copied() == Some(true);
+            let http = client
+                .config()
+                .create_response(&request, &options.request)?;
+            let (sent, _) = client.send(http, &options, true).await?;
+            let Sent::Streaming(head) = sent else {
+                unreachable!("a stream call returns the head")
+            };
+            Ok(ResponseStream::new(client, head, options, background, None))
+        }
+    }
+
+    /// `GET /responses/{id}`.
+    pub fn retrieve(
+        &self,
+        id: &str,
+        include: Vec<String>,
+    ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
+        let client = self.client.clone();
+        let id = id.to_owned();
+        async move {
+            let params = RetrieveParams {
+                include,
+                ..Default::default()
+            };
+            let options = CallOptions::default();
+            let http = client
+                .config()
+                .retrieve_response(&id, &params, &options.request)?;
+            client.call_json(http, &options).await
+        }
+    }
+
+    /// `GET /responses/{id}?stream=true[&starting_after=N]`: the events of a
+    /// (background) response, those after `starting_after` only (filtered
+    /// here too, as openai-python does).
+    pub fn retrieve_stream(
+        &self,
+        id: &str,
+        starting_after: Option<u64>,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ResponseStream<T>, Error>> + 'static {
+        let client = self.client.clone();
+        let id = id.to_owned();
+        async move {
+            let params = RetrieveParams {
+                stream: true,
+                starting_after,
+                ..Default::default()
+            };
+            let http = client
+                .config()
+                .retrieve_response(&id, &params, &options.request)?;
+            let (sent, _) = client.send(http, &options, true).await?;
+            let Sent::Streaming(head) = sent else {
+                unreachable!("a stream call returns the head")
+            };
+            Ok(ResponseStream::new(
+                client,
+                head,
+                options,
+                true,
+                starting_after,
+            ))
+        }
+    }
+
+    /// `DELETE /responses/{id}`.
+    pub fn delete(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<ApiResponse<DeleteResult>, Error>> + 'static {
+        let client = self.client.clone();
+        let id = id.to_owned();
+        async move {
+            let options = CallOptions::default();
+            let http = client.config().delete_response(&id, &options.request)?;
+            client.call_json(http, &options).await
+        }
+    }
+
+    /// `POST /responses/{id}/cancel` (background responses).
+    pub fn cancel(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
+        let client = self.client.clone();
+        let id = id.to_owned();
+        async move {
+            let options = CallOptions::default();
+            let http = client.config().cancel_response(&id, &options.request)?;
+            client.call_json(http, &options).await
+        }
+    }
+
+    /// `client.responses().input_items(id)`.
+    pub fn input_items(&self, id: &str) -> InputItems<T> {
+        InputItems {
+            client: self.client.clone(),
+            id: id.to_owned(),
+        }
+    }
+
+    /// `POST /responses/compact`.
+    pub fn compact(
+        &self,
+        body: Value,
+    ) -> impl Future<Output = Result<ApiResponse<CompactedResponse>, Error>> + 'static {
+        let client = self.client.clone();
+        async move {
+            let options = CallOptions::default();
+            let http = client.config().compact_response(&body, &options.request)?;
+            client.call_json(http, &options).await
+        }
+    }
+
+    /// `client.responses().input_tokens().count(..)`.
+    pub fn input_tokens(&self) -> InputTokens<T> {
+        InputTokens {
+            client: self.client.clone(),
+        }
+    }
+}
+
+/// `client.responses().input_items(id)`.
+pub struct InputItems<T: Transport> {
+    client: Client<T>,
+    id: String,
+}
+
+impl<T: Transport> InputItems<T> {
+    /// One page.
+    pub fn list(
+        &self,
+        params: ListParams,
+    ) -> impl Future<Output = Result<ApiResponse<InputItemList>, Error>> + 'static {
+        let client = self.client.clone();
+        let id = self.id.clone();
+        async move {
+            let options = CallOptions::default();
+            let http = client
+                .config()
+                .list_input_items(&id, &params, &options.request)?;
+            client.call_json(http, &options).await
+        }
+    }
+
+    /// Every item, page after page (`after` = the last id) until `has_more`
+    /// is false.
+    pub fn list_all(
+        &self,
+        params: ListParams,
+    ) -> impl Stream<Item = Result<Item, Error>> + 'static {
+        let items = InputItems {
+            client: self.client.clone(),
+            id: self.id.clone(),
+        };
+        let state = (
+            items,
+            Some(params),
+            std::collections::VecDeque::<Item>::new(),
+        );
+        futures_util::stream::unfold(state, |(items, mut next, mut buffered)| async move {
+            loop {
+                if let Some(item) = buffered.pop_front() {
+                    return Some((Ok(item), (items, next, buffered)));
+                }
+                let params = next.take()?;
+                match items.list(params.clone()).await {
+                    Ok(page) => {
+                        let page = page.into_inner();
+                        let data = page.data.into_option().unwrap_or_default();
+                        let last = page
+                            .last_id
+                            .into_option()
+                            .or_else(|| data.last().and_then(Item::id));
+                        if page.has_more.copied() == Some(true) {
+                            if let Some(last) = last {
+                                next = Some(ListParams {
+                                    after: Some(last),
+                                    ..params
+                                });
+                            }
+                        }
+                        buffered.extend(data);
+                    }
+                    Err(e) => return Some((Err(e), (items, None, buffered))),
+                }
+            }
+        })
+    }
+}
+
+/// `client.responses().input_tokens()`.
+pub struct InputTokens<T: Transport> {
+    client: Client<T>,
+}
+
+impl<T: Transport> InputTokens<T> {
+    /// `POST /responses/input_tokens`.
+    pub fn count(
+        &self,
+        body: Value,
+    ) -> impl Future<Output = Result<ApiResponse<InputTokenCount>, Error>> + 'static {
+        let client = self.client.clone();
+        async move {
+            let options = CallOptions::default();
+            let http = client
+                .config()
+                .count_input_tokens(&body, &options.request)?;
+            client.call_json(http, &options).await
+        }
+    }
+}
+
+/// `client.chat()`.
+pub struct Chat<T: Transport> {
+    client: Client<T>,
+}
+
+impl<T: Transport> Chat<T> {
+    pub fn completions(&self) -> ChatCompletions<T> {
+        ChatCompletions {
+            client: self.client.clone(),
+        }
+    }
+}
+
+/// `client.chat().completions()`.
+pub struct ChatCompletions<T: Transport> {
+    client: Client<T>,
+}
+
+impl<T: Transport> ChatCompletions<T> {
+    /// `POST /chat/completions`.
+    pub fn create(
+        &self,
+        request: ChatCompletionRequest,
+    ) -> impl Future<Output = Result<ApiResponse<ChatCompletion>, Error>> + 'static {
+        let client = self.client.clone();
+        async move {
+            let options = CallOptions::default();
+            let mut request = request;
+            request.stream = Field::Absent;
+            let http = client
+                .config()
+                .create_chat_completion(&request, &options.request)?;
+            let response: ApiResponse<ChatCompletion> = client.call_json(http, &options).await?;
+            if let Some(u) = response.usage.get() {
+                let counts = TokenCounts {
+                    input_tokens: u.prompt_tokens.copied().unwrap_or(0),
+                    output_tokens: u.completion_tokens.copied().unwrap_or(0),
+                    total_tokens: u.total_tokens.copied().unwrap_or(0),
+                    ..Default::default()
+                };
+                client.record_counts(response.model.as_deref().unwrap_or(""), &counts);
+            }
+            Ok(response)
+        }
+    }
+
+    /// `POST /chat/completions` with `stream: true`.
+    pub fn create_stream(
+        &self,
+        request: ChatCompletionRequest,
+    ) -> impl Future<Output = Result<ChunkStream<T, ChatCompletionChunk>, Error>> + 'static {
+        let client = self.client.clone();
+        async move {
+            let options = CallOptions::default();
+            let mut request = request;
+            request.stream = Field::Value(true);
+            let http = client
+                .config()
+                .create_chat_completion(&request, &options.request)?;
+            let (sent, _) = client.send(http, &options, true).await?;
+            let Sent::Streaming(head) = sent else {
+                unreachable!("a stream call returns the head")
+            };
+            Ok(ChunkStream::new(client, head, &options))
+        }
+    }
+}
+
+/// `client.completions()` (legacy).
+pub struct Completions<T: Transport> {
+    client: Client<T>,
+}
+
+impl<T: Transport> Completions<T> {
+    /// `POST /completions`.
+    pub fn create(
+        &self,
+        request: CompletionRequest,
+    ) -> impl Future<Output = Result<ApiResponse<Completion>, Error>> + 'static {
+        let client = self.client.clone();
+        async move {
+            let options = CallOptions::default();
+            let mut request = request;
+            request.stream = Field::Absent;
+            let http = client
+                .config()
+                .create_completion(&request, &options.request)?;
+            client.call_json(http, &options).await
+        }
+    }
+
+    /// `POST /completions` with `stream: true`.
+    pub fn create_stream(
+        &self,
+        request: CompletionRequest,
+    ) -> impl Future<Output = Result<ChunkStream<T, Completion>, Error>> + 'static {
+        let client = self.client.clone();
+        async move {
+            let options = CallOptions::default();
+            let mut request = request;
+            request.stream = Field::Value(true);
+            let http = client
+                .config()
+                .create_completion(&request, &options.request)?;
+            let (sent, _) = client.send(http, &options, true).await?;
+            let Sent::Streaming(head) = sent else {
+                unreachable!("a stream call returns the head")
+            };
+            Ok(ChunkStream::new(client, head, &options))
+        }
+    }
+}

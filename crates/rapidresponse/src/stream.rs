@@ -1,0 +1,407 @@
+//! Streams: `ResponseStream` (Responses API events folded into the response
+//! so far, resumed after a drop when the response runs in the background)
+//! and `ChunkStream` (chat and legacy completion chunks). Nothing received
+//! is lost: every error after the first byte carries the partial response.
+
+use rapidresponse_core::events::{DecodeError, ErrorMember, EventDecoder};
+use rapidresponse_core::types::ErrorObject;
+use rapidresponse_core::{
+    Error, Headers, Response, ResponseAccumulator, ResponseEventDecoder, ResponseStreamEvent,
+    RetrieveParams, SseDecoder, StreamEvent, Terminal, TimeoutKind,
+};
+use serde::de::DeserializeOwned;
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crate::client::{CallOptions, Client, Sent};
+use crate::transport::{Body, HttpResponse, Transport};
+
+/// A typed event of a Responses stream, with its raw JSON.
+pub type Event = StreamEvent<ResponseStreamEvent>;
+
+/// A streamed response: call `next()` for each event; the accumulator keeps
+/// the response so far (`text_so_far()`, `snapshot()`, `final_response()`).
+pub struct ResponseStream<T: Transport> {
+    client: Client<T>,
+    body: Option<T::Body>,
+    decoder: ResponseEventDecoder,
+    pending: VecDeque<Result<Event, DecodeError>>,
+    acc: ResponseAccumulator,
+    status: u16,
+    headers: Headers,
+    read_timeout: Duration,
+    options: CallOptions,
+    /// Events with a sequence number at or below this were delivered already.
+    skip_through: Option<u64>,
+    /// The request asked for a background response (resumable).
+    background: bool,
+    resumes_left: u32,
+    ended: bool,
+}
+
+impl<T: Transport> ResponseStream<T> {
+    pub(crate) fn new(
+        client: Client<T>,
+        head: HttpResponse<T::Body>,
+        options: CallOptions,
+        background: bool,
+        skip_through: Option<u64>,
+    ) -> Self {
+        let timeouts = client.timeouts(&options);
+        let max_event = client.config().max_event_bytes;
+        let resumes_left = options
+            .max_retries
+            .unwrap_or(client.config().retry.max_retries);
+        ResponseStream {
+            decoder: EventDecoder::new(SseDecoder::with_max_event_bytes(max_event)),
+            client,
+            body: Some(head.body),
+            pending: VecDeque::new(),
+            acc: ResponseAccumulator::new(),
+            status: head.status,
+            headers: head.headers,
+            read_timeout: timeouts.read,
+            options,
+            skip_through,
+            background,
+            resumes_left,
+            ended: false,
+        }
+    }
+
+    /// The next event, an error (after which the stream ends), or `None`
+    /// at the end.
+    pub async fn next(&mut self) -> Option<Result<Event, Error>> {
+        loop {
+            if let Some(item) = self.pending.pop_front() {
+                let event = match item {
+                    Ok(e) => e,
+                    // One malformed event: report it; the stream goes on.
+                    Err(e) => return Some(Err(Error::Decode(e))),
+                };
+                if let (Some(n), Some(seen)) = (event.event.sequence_number(), self.skip_through) {
+                    if n <= seen {
+                        continue;
+                    }
+                }
+                self.acc.apply(&event.event);
+                if let Some(n) = event.event.sequence_number() {
+                    self.skip_through = Some(n);
+                }
+                if let Some(error) = &event.error {
+                    // The official SDKs raise on an event with an `error` member.
+                    self.ended = true;
+                    let error: ErrorObject =
+                        serde_json::from_value(error.clone()).unwrap_or_else(|_| ErrorObject {
+                            message: error.to_string().into(),
+                            ..Default::default()
+                        });
+                    return Some(Err(Error::StreamError {
+                        error: Box::new(error),
+                        partial: Some(Box::new(self.acc.snapshot())),
+                    }));
+                }
+                if self.acc.terminal().is_some() {
+                    self.ended = true;
+                    self.client.record_response(&self.acc.snapshot());
+                }
+                return Some(Ok(event));
+            }
+            if self.ended {
+                return None;
+            }
+            let Some(body) = self.body.as_mut() else {
+                // The body is over and every event was delivered, but no
+                // terminal event came.
+                let error = Error::Connection {
+                    message: "the stream ended before the response was complete".into(),
+                    partial: None,
+                };
+                if self.can_resume() {
+                    if let Some(err) = self.resume_or(error).await {
+                        return Some(Err(err));
+                    }
+                    continue;
+                }
+                self.ended = true;
+                return Some(Err(Error::IncompleteStream {
+                    partial: Box::new(self.acc.snapshot()),
+                }));
+            };
+            let chunk = crate::client::within(
+                self.client.transport(),
+                self.read_timeout,
+                body.next_chunk(),
+            )
+            .await;
+            match chunk {
+                Some(Some(Ok(bytes))) => {
+                    if let Err(e) = self.decoder.feed(&bytes, &mut self.pending) {
+                        self.ended = true;
+                        self.pending.clear();
+                        return Some(Err(Error::Sse {
+                            error: e,
+                            partial: Some(Box::new(self.acc.snapshot())),
+                        }));
+                    }
+                    if self.decoder.is_done() {
+                        self.body = None;
+                    }
+                }
+                Some(None) => {
+                    let _ = self.decoder.finish(&mut self.pending);
+                    self.body = None;
+                }
+                Some(Some(Err(e))) => {
+                    let error = Error::Connection {
+                        message: e.message,
+                        partial: None,
+                    };
+                    if let Some(err) = self.resume_or(error).await {
+                        return Some(Err(err));
+                    }
+                }
+                None => {
+                    let error = Error::Timeout {
+                        kind: TimeoutKind::Read,
+                        partial: None,
+                    };
+                    if let Some(err) = self.resume_or(error).await {
+                        return Some(Err(err));
+                    }
+                }
+            }
+        }
+    }
+
+    fn can_resume(&self) -> bool {
+        let background = self.background || self.acc.snapshot().background.copied() == Some(true);
+        background
+            && self.resumes_left > 0
+            && self.acc.response_id().is_some()
+            && self.skip_through.is_some()
+    }
+
+    /// After a drop: resume a background response from the last sequence
+    /// number (GET ?stream=true&starting_after=N), or give `error` with the
+    /// partial response. Never re-POSTs: that would bill a second generation.
+    async fn resume_or(&mut self, error: Error) -> Option<Error> {
+        self.body = None;
+        if !self.can_resume() {
+            self.ended = true;
+            return Some(error.with_partial(self.acc.snapshot()));
+        }
+        let id = self.acc.response_id().unwrap_or_default().to_owned();
+        let after = self.skip_through;
+        let retries_taken = self
+            .client
+            .config()
+            .retry
+            .max_retries
+            .saturating_sub(self.resumes_left);
+        self.resumes_left -= 1;
+        let delay = self
+            .client
+            .config()
+            .retry
+            .backoff(retries_taken, self.client.transport().jitter());
+        tracing::info!(target: "rapidresponse", response_id = %id, starting_after = ?after, "resuming the stream");
+        self.client.transport().sleep(delay).await;
+        let params = RetrieveParams {
+            stream: true,
+            starting_after: after,
+            ..Default::default()
+        };
+        let options = CallOptions {
+            max_retries: Some(0),
+            ..self.options.clone()
+        };
+        let request = match self
+            .client
+            .config()
+            .retrieve_response(&id, &params, &options.request)
+        {
+            Ok(r) => r,
+            Err(e) => return Some(e),
+        };
+        match self.client.send(request, &options, true).await {
+            Ok((Sent::Streaming(head), _)) => {
+                self.body = Some(head.body);
+                self.decoder = EventDecoder::new(SseDecoder::with_max_event_bytes(
+                    self.client.config().max_event_bytes,
+                ));
+                None
+            }
+            Ok((Sent::Whole { .. }, _)) | Err(_) => {
+                self.ended = true;
+                Some(error.with_partial(self.acc.snapshot()))
+            }
+        }
+    }
+
+    /// The response so far.
+    pub fn snapshot(&self) -> Response {
+        self.acc.snapshot()
+    }
+
+    /// The output text so far.
+    pub fn text_so_far(&self) -> String {
+        self.acc.text_so_far()
+    }
+
+    /// The accumulator, for part-level snapshots.
+    pub fn accumulator(&self) -> &ResponseAccumulator {
+        &self.acc
+    }
+
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The `x-request-id` header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers.get("x-request-id")
+    }
+
+    /// Reads to the end and gives the completed response; a failed or
+    /// incomplete response, or a stream cut short, is an error carrying it.
+    pub async fn final_response(mut self) -> Result<Response, Error> {
+        while let Some(item) = self.next().await {
+            match item {
+                Ok(_) | Err(Error::Decode(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        match self.acc.terminal() {
+            Some(Terminal::Completed) => self.acc.finish(),
+            Some(_) => rapidresponse_core::error::ensure_completed(self.acc.finish()?),
+            None => self.acc.finish(),
+        }
+    }
+
+    /// The events as a `futures::Stream`.
+    pub fn into_stream(self) -> impl futures_util::Stream<Item = Result<Event, Error>> {
+        futures_util::stream::unfold(
+            self,
+            |mut s| async move { s.next().await.map(|item| (item, s)) },
+        )
+    }
+}
+
+/// A stream of chat or legacy completion chunks, ending at `data: [DONE]`.
+pub struct ChunkStream<T: Transport, C> {
+    client: Client<T>,
+    body: Option<T::Body>,
+    decoder: EventDecoder<C>,
+    pending: VecDeque<Result<StreamEvent<C>, DecodeError>>,
+    headers: Headers,
+    read_timeout: Duration,
+    ended: bool,
+}
+
+impl<T: Transport, C: DeserializeOwned + ErrorMember> ChunkStream<T, C> {
+    pub(crate) fn new(
+        client: Client<T>,
+        head: HttpResponse<T::Body>,
+        options: &CallOptions,
+    ) -> Self {
+        let timeouts = client.timeouts(options);
+        let max_event = client.config().max_event_bytes;
+        ChunkStream {
+            client,
+            body: Some(head.body),
+            decoder: EventDecoder::new(SseDecoder::with_max_event_bytes(max_event)),
+            pending: VecDeque::new(),
+            headers: head.headers,
+            read_timeout: timeouts.read,
+            ended: false,
+        }
+    }
+
+    /// The next chunk, an error (after which the stream ends), or `None`.
+    pub async fn next(&mut self) -> Option<Result<C, Error>> {
+        loop {
+            if let Some(item) = self.pending.pop_front() {
+                return Some(match item {
+                    Ok(e) if e.error.is_some() => {
+                        self.ended = true;
+                        let error: ErrorObject =
+                            serde_json::from_value(e.error.clone().unwrap_or_default())
+                                .unwrap_or_default();
+                        Err(Error::StreamError {
+                            error: Box::new(error),
+                            partial: None,
+                        })
+                    }
+                    Ok(e) => Ok(e.event),
+                    Err(e) => Err(Error::Decode(e)),
+                });
+            }
+            if self.ended {
+                return None;
+            }
+            let body = self.body.as_mut()?;
+            match crate::client::within(
+                self.client.transport(),
+                self.read_timeout,
+                body.next_chunk(),
+            )
+            .await
+            {
+                Some(Some(Ok(bytes))) => {
+                    if let Err(e) = self.decoder.feed(&bytes, &mut self.pending) {
+                        self.ended = true;
+                        return Some(Err(Error::Sse {
+                            error: e,
+                            partial: None,
+                        }));
+                    }
+                    if self.decoder.is_done() {
+                        self.ended = true;
+                    }
+                }
+                Some(None) => {
+                    let _ = self.decoder.finish(&mut self.pending);
+                    self.ended = true;
+                    if !self.decoder.is_done() && self.pending.is_empty() {
+                        return Some(Err(Error::Connection {
+                            message: "the stream ended before data: [DONE]".into(),
+                            partial: None,
+                        }));
+                    }
+                }
+                Some(Some(Err(e))) => {
+                    self.ended = true;
+                    return Some(Err(Error::Connection {
+                        message: e.message,
+                        partial: None,
+                    }));
+                }
+                None => {
+                    self.ended = true;
+                    return Some(Err(Error::Timeout {
+                        kind: TimeoutKind::Read,
+                        partial: None,
+                    }));
+                }
+            }
+        }
+    }
+
+    /// The `x-request-id` header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers.get("x-request-id")
+    }
+
+    /// The chunks as a `futures::Stream`.
+    pub fn into_stream(self) -> impl futures_util::Stream<Item = Result<C, Error>> {
+        futures_util::stream::unfold(
+            self,
+            |mut s| async move { s.next().await.map(|item| (item, s)) },
+        )
+    }
+}

@@ -1,0 +1,217 @@
+//! The `Transport` trait: how the client loop sends a request, reads a body
+//! chunk by chunk, sleeps, draws jitter and reads the clock. It knows
+//! nothing about the API; the client loop knows nothing about sockets.
+//!
+//! The futures carry no `Send` bound so that a fetch transport in a browser
+//! can implement the trait; a transport whose futures are `Send` (reqwest)
+//! makes the client's futures `Send` too, because the concrete types leak
+//! through where the transport type is known.
+
+use bytes::Bytes;
+use rapidresponse_core::{Headers, HttpRequest};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+/// What went wrong below HTTP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransportErrorKind {
+    /// The connection could not be made (refused, DNS, TLS).
+    Connect,
+    /// The connect timeout ran out.
+    ConnectTimeout,
+    /// The connection dropped while the body was being read.
+    Body,
+    /// Anything else (a request the transport could not build, ...).
+    Other,
+}
+
+/// A failure below HTTP, with a message that never holds a secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransportError {
+    pub kind: TransportErrorKind,
+    pub message: String,
+}
+
+impl TransportError {
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        TransportError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// Status and headers, with the body still to read.
+#[derive(Debug)]
+pub struct HttpResponse<B> {
+    pub status: u16,
+    pub headers: Headers,
+    pub body: B,
+}
+
+/// A response body read chunk by chunk; `None` is its end.
+pub trait Body {
+    fn next_chunk(&mut self) -> impl Future<Output = Option<Result<Bytes, TransportError>>>;
+}
+
+/// Sends requests and provides time and randomness to the client loop.
+pub trait Transport: Clone + 'static {
+    type Body: Body + 'static;
+
+    /// Sends `request`; resolves when the status and headers have arrived.
+    fn send(
+        &self,
+        request: HttpRequest,
+        connect_timeout: Duration,
+    ) -> impl Future<Output = Result<HttpResponse<Self::Body>, TransportError>>;
+
+    /// Resolves after `duration`.
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()>;
+
+    /// A number uniform in [0, 1) for retry jitter.
+    fn jitter(&self) -> f64;
+
+    /// The wall clock, for `retry-after` HTTP dates.
+    fn now(&self) -> SystemTime;
+}
+
+/// A canned answer of the in-memory transport.
+#[derive(Clone, Debug)]
+pub enum CannedResponse {
+    /// A response: status, headers and the body in chunks.
+    Http {
+        status: u16,
+        headers: Headers,
+        chunks: Vec<Bytes>,
+        /// Fail with a dropped connection after the chunks.
+        then_drop: bool,
+    },
+    /// A failure before the headers.
+    Fail(TransportError),
+}
+
+impl CannedResponse {
+    /// A 200 JSON body.
+    pub fn json(body: &serde_json::Value) -> Self {
+        CannedResponse::Http {
+            status: 200,
+            headers: [("content-type", "application/json")].into_iter().collect(),
+            chunks: vec![Bytes::from(body.to_string())],
+            then_drop: false,
+        }
+    }
+
+    /// A response with a status and a text body.
+    pub fn status(status: u16, body: &str) -> Self {
+        CannedResponse::Http {
+            status,
+            headers: Headers::new(),
+            chunks: vec![Bytes::copy_from_slice(body.as_bytes())],
+            then_drop: false,
+        }
+    }
+}
+
+/// An in-memory transport for unit tests: answers requests from a queue
+/// and records them; sleeping takes no time.
+#[derive(Clone, Default)]
+pub struct MemoryTransport {
+    state: Arc<Mutex<MemoryState>>,
+}
+
+#[derive(Default)]
+struct MemoryState {
+    queue: VecDeque<CannedResponse>,
+    requests: Vec<HttpRequest>,
+    slept: Vec<Duration>,
+}
+
+impl MemoryTransport {
+    pub fn new(answers: impl IntoIterator<Item = CannedResponse>) -> Self {
+        let t = MemoryTransport::default();
+        t.state.lock().unwrap().queue.extend(answers);
+        t
+    }
+
+    /// The requests sent so far.
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    /// The sleeps asked for so far (the retry delays).
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.state.lock().unwrap().slept.clone()
+    }
+}
+
+/// The body of a canned response.
+pub struct MemoryBody {
+    chunks: VecDeque<Bytes>,
+    then_drop: bool,
+}
+
+impl Body for MemoryBody {
+    async fn next_chunk(&mut self) -> Option<Result<Bytes, TransportError>> {
+        match self.chunks.pop_front() {
+            Some(c) => Some(Ok(c)),
+            None if self.then_drop => {
+                self.then_drop = false;
+                Some(Err(TransportError::new(
+                    TransportErrorKind::Body,
+                    "connection reset",
+                )))
+            }
+            None => None,
+        }
+    }
+}
+
+impl Transport for MemoryTransport {
+    type Body = MemoryBody;
+
+    async fn send(
+        &self,
+        request: HttpRequest,
+        _connect_timeout: Duration,
+    ) -> Result<HttpResponse<MemoryBody>, TransportError> {
+        let answer = {
+            let mut s = self.state.lock().unwrap();
+            s.requests.push(request);
+            s.queue.pop_front()
+        };
+        match answer {
+            Some(CannedResponse::Http {
+                status,
+                headers,
+                chunks,
+                then_drop,
+            }) => Ok(HttpResponse {
+                status,
+                headers,
+                body: MemoryBody {
+                    chunks: chunks.into(),
+                    then_drop,
+                },
+            }),
+            Some(CannedResponse::Fail(e)) => Err(e),
+            None => Err(TransportError::new(
+                TransportErrorKind::Connect,
+                "no canned response left",
+            )),
+        }
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        self.state.lock().unwrap().slept.push(duration);
+    }
+
+    fn jitter(&self) -> f64 {
+        0.0
+    }
+
+    fn now(&self) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+    }
+}
