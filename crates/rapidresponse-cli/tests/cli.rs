@@ -1,0 +1,101 @@
+//! The `rapidresponse` binary end to end: with no key it streams from the
+//! embedded mock; with OPENAI_BASE_URL it talks to that server; the
+//! subcommands read, cancel and delete stored responses.
+
+use std::process::Command;
+
+fn cli() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rapidresponse"));
+    for var in [
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "OPENAI_ORG_ID",
+        "OPENAI_PROJECT_ID",
+        "CODEX_HOME",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
+#[test]
+fn with_no_key_it_streams_from_the_embedded_mock() {
+    let out = cli().arg("Write FizzBuzz in Python").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("FizzBuzz"), "{stdout}");
+    assert!(stderr.contains("embedded mock server"), "{stderr}");
+    assert!(
+        stderr.contains("tokens:") && stderr.contains("estimated cost $"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn json_mode_and_subcommands_against_a_server() {
+    let server = rapidresponse_mock::MockServer::start();
+    let out = cli()
+        .env("OPENAI_BASE_URL", server.url())
+        .args([
+            "--json",
+            "--model",
+            "gpt-4.1",
+            "--temperature",
+            "0.2",
+            "hello",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.first().unwrap()["type"], "response.created");
+    assert_eq!(lines.last().unwrap()["type"], "response.completed");
+    let id = lines.last().unwrap()["response"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sent = server.requests();
+    assert_eq!(sent[0].body.as_ref().unwrap()["temperature"], 0.2);
+
+    let get = cli()
+        .env("OPENAI_BASE_URL", server.url())
+        .args(["get", &id])
+        .output()
+        .unwrap();
+    assert!(get.status.success());
+    assert!(!String::from_utf8_lossy(&get.stdout).trim().is_empty());
+    let items = cli()
+        .env("OPENAI_BASE_URL", server.url())
+        .args(["items", &id])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&items.stdout).contains("hello"));
+    let del = cli()
+        .env("OPENAI_BASE_URL", server.url())
+        .args(["delete", &id])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&del.stdout).contains("deleted"));
+    let again = cli()
+        .env("OPENAI_BASE_URL", server.url())
+        .args(["get", &id])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("Error code: 404"));
+}
+
+#[test]
+fn an_empty_prompt_is_a_clear_error() {
+    let out = cli().output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give a prompt"));
+}
