@@ -160,6 +160,17 @@ impl MockServer {
         let _ = server::lock(&self.state.faults).push_text(spec);
     }
 
+    /// Queues a body to be served verbatim, with `status`, to the next API
+    /// request, whatever it asks: recorded traffic replayed through a client.
+    /// Also `POST /__mock/replay?content_type=...&status=...` with the body.
+    pub fn push_replay(&self, status: u16, content_type: &str, body: impl Into<Vec<u8>>) {
+        server::lock(&self.state.replays).push_back(server::Replay {
+            status,
+            content_type: content_type.to_owned(),
+            body: body.into().into(),
+        });
+    }
+
     /// Stops the server (also on Drop); joins the thread.
     pub fn stop(self) {
         drop(self);

@@ -49,6 +49,16 @@ pub(crate) struct State {
     pub store: Mutex<Store>,
     /// `prompt_cache_key`s seen so far: a second request with one is "cached".
     pub cache_keys: Mutex<std::collections::HashSet<String>>,
+    /// Bodies to serve verbatim to the next API requests (recorded traffic).
+    pub replays: Mutex<std::collections::VecDeque<Replay>>,
+}
+
+/// A body served as it is, with its status and content type.
+#[derive(Clone, Debug)]
+pub(crate) struct Replay {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Bytes,
 }
 
 impl State {
@@ -249,6 +259,8 @@ pub(crate) enum Reply {
         kind: StreamKind,
     },
     NoContent,
+    /// A queued body, sent byte for byte.
+    Raw(Replay),
 }
 
 impl Reply {
@@ -449,7 +461,7 @@ async fn handle(
         ));
     }
     if is_control {
-        let reply = crate::control::handle(&state, &parts.method, &full_path, &body);
+        let reply = crate::control::handle(&state, &parts.method, &full_path, &query, &body);
         return Ok(finish(reply, &FaultSpec::default(), &common, &control));
     }
 
@@ -505,6 +517,10 @@ async fn handle(
     }
     if let Some(reply) = check_api_key(&state, &request.headers) {
         return Ok(finish(reply, &fault, &common, &control));
+    }
+    let replay = lock(&state.replays).pop_front();
+    if let Some(replay) = replay {
+        return Ok(finish(Reply::Raw(replay), &fault, &common, &control));
     }
     let reply = route(&state, &request, &fault);
     Ok(finish(reply, &fault, &common, &control))
@@ -694,6 +710,10 @@ fn finish(
         Reply::Stream { source, kind } => {
             let body = sse::spawn_writer(source, kind, fault.clone(), control.clone());
             (200, Some("text/event-stream"), body, Vec::new())
+        }
+        Reply::Raw(replay) => {
+            let headers = vec![("content-type", replay.content_type)];
+            (replay.status, None, MockBody::full(replay.body), headers)
         }
     };
     let mut response = Response::new(body);

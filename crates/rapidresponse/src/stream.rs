@@ -31,11 +31,14 @@ pub struct ResponseStream<T: Transport> {
     headers: Headers,
     read_timeout: Duration,
     options: CallOptions,
-    /// Events with a sequence number at or below this were delivered already.
-    skip_through: Option<u64>,
+    /// After a resume (or with `starting_after`): events numbered at or
+    /// below this were delivered already. Only then are events dropped: a
+    /// server may repeat numbers in one stream, and those events are data.
+    resume_floor: Option<u64>,
     /// The request asked for a background response (resumable).
     background: bool,
     resumes_left: u32,
+    usage_recorded: bool,
     ended: bool,
 }
 
@@ -45,7 +48,7 @@ impl<T: Transport> ResponseStream<T> {
         head: HttpResponse<T::Body>,
         options: CallOptions,
         background: bool,
-        skip_through: Option<u64>,
+        resume_floor: Option<u64>,
     ) -> Self {
         let timeouts = client.timeouts(&options);
         let max_event = client.config().max_event_bytes;
@@ -62,9 +65,10 @@ impl<T: Transport> ResponseStream<T> {
             headers: head.headers,
             read_timeout: timeouts.read,
             options,
-            skip_through,
+            resume_floor,
             background,
             resumes_left,
+            usage_recorded: false,
             ended: false,
         }
     }
@@ -79,15 +83,12 @@ impl<T: Transport> ResponseStream<T> {
                     // One malformed event: report it; the stream goes on.
                     Err(e) => return Some(Err(Error::Decode(e))),
                 };
-                if let (Some(n), Some(seen)) = (event.event.sequence_number(), self.skip_through) {
-                    if n <= seen {
+                if let (Some(n), Some(floor)) = (event.event.sequence_number(), self.resume_floor) {
+                    if n <= floor {
                         continue;
                     }
                 }
                 self.acc.apply(&event.event);
-                if let Some(n) = event.event.sequence_number() {
-                    self.skip_through = Some(n);
-                }
                 if let Some(error) = &event.error {
                     // The official SDKs raise on an event with an `error` member.
                     self.ended = true;
@@ -101,8 +102,8 @@ impl<T: Transport> ResponseStream<T> {
                         partial: Some(Box::new(self.acc.snapshot())),
                     }));
                 }
-                if self.acc.terminal().is_some() {
-                    self.ended = true;
+                if self.acc.terminal().is_some() && !self.usage_recorded {
+                    self.usage_recorded = true;
                     self.client.record_response(&self.acc.snapshot());
                 }
                 return Some(Ok(event));
@@ -111,6 +112,10 @@ impl<T: Transport> ResponseStream<T> {
                 return None;
             }
             let Some(body) = self.body.as_mut() else {
+                if self.acc.terminal().is_some() {
+                    self.ended = true;
+                    return None;
+                }
                 // The body is over and every event was delivered, but no
                 // terminal event came.
                 let error = Error::Connection {
@@ -152,6 +157,13 @@ impl<T: Transport> ResponseStream<T> {
                     let _ = self.decoder.finish(&mut self.pending);
                     self.body = None;
                 }
+                // After a terminal event the response is complete: as
+                // openai-python, read on to the end of the body, but a drop
+                // or silence then just ends the stream.
+                Some(Some(Err(_))) | None if self.acc.terminal().is_some() => {
+                    self.ended = true;
+                    return None;
+                }
                 Some(Some(Err(e))) => {
                     let error = Error::Connection {
                         message: e.message,
@@ -179,7 +191,7 @@ impl<T: Transport> ResponseStream<T> {
         background
             && self.resumes_left > 0
             && self.acc.response_id().is_some()
-            && self.skip_through.is_some()
+            && self.acc.last_sequence_number().is_some()
     }
 
     /// After a drop: resume a background response from the last sequence
@@ -192,7 +204,8 @@ impl<T: Transport> ResponseStream<T> {
             return Some(error.with_partial(self.acc.snapshot()));
         }
         let id = self.acc.response_id().unwrap_or_default().to_owned();
-        let after = self.skip_through;
+        let after = self.acc.last_sequence_number();
+        self.resume_floor = after;
         let retries_taken = self
             .client
             .config()
