@@ -1,0 +1,86 @@
+// The official openai-node SDK against rapidresponse-mock: every answer the
+// mock gives must be accepted. Usage: node openai_node.mjs BASE_URL
+import OpenAI from 'openai';
+
+const client = new OpenAI({ baseURL: process.argv[2], apiKey: 'sk-compat', maxRetries: 0, timeout: 20000 });
+const checks = [];
+const check = (name, fn) => checks.push([name, fn]);
+const assert = (cond, msg) => { if (!cond) throw new Error(msg ?? 'assertion failed'); };
+
+check('create', async () => {
+  const r = await client.responses.create({ model: 'gpt-4.1', input: 'Write FizzBuzz in Python', store: true });
+  assert(r.status === 'completed' && r.output_text.includes('FizzBuzz'), JSON.stringify(r));
+  assert(r._request_id.startsWith('req_'));
+});
+
+check('stream', async () => {
+  const stream = await client.responses.create({ model: 'gpt-4.1', input: 'Tell me a story', stream: true });
+  let text = '';
+  let last;
+  for await (const event of stream) {
+    if (event.type === 'response.output_text.delta') text += event.delta;
+    last = event;
+  }
+  // openai-node adds output_text to non-stream results only: join the parts.
+  const final = last.response.output
+    .filter((i) => i.type === 'message')
+    .flatMap((m) => m.content.filter((c) => c.type === 'output_text').map((c) => c.text))
+    .join('');
+  assert(last.type === 'response.completed' && final === text, `${final} != ${text}`);
+});
+
+check('stream helper', async () => {
+  const s = client.responses.stream({ model: 'gpt-4.1', input: 'hello' });
+  let snapshot = '';
+  s.on('response.output_text.delta', (e) => { snapshot = e.snapshot; });
+  const final = await s.finalResponse();
+  assert(final.output_text === snapshot && snapshot.length > 0);
+});
+
+check('retrieve, input items, delete', async () => {
+  const r = await client.responses.create({ model: 'gpt-4.1', input: 'keep me' });
+  const got = await client.responses.retrieve(r.id);
+  assert(got.id === r.id);
+  const page = await client.responses.inputItems.list(r.id);
+  assert(page.data.length >= 1);
+  await client.responses.delete(r.id);
+  try {
+    await client.responses.retrieve(r.id);
+    throw new Error('a deleted response is gone');
+  } catch (e) {
+    assert(e instanceof OpenAI.NotFoundError, String(e));
+  }
+});
+
+check('errors', async () => {
+  try {
+    await client.responses.create({ model: 'gpt-4.1', input: 'x', temperature: 5 });
+    throw new Error('expected a 400');
+  } catch (e) {
+    assert(e instanceof OpenAI.BadRequestError && e.param === 'temperature', String(e));
+  }
+});
+
+check('chat', async () => {
+  const c = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+  assert(c.choices[0].message.content.length > 0);
+  const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+  let text = '';
+  for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+  assert(text === c.choices[0].message.content);
+});
+
+let passed = 0;
+let failed = 0;
+for (const [name, fn] of checks) {
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok   openai-node: ${name}`);
+  } catch (e) {
+    failed += 1;
+    console.log(`FAIL openai-node: ${name}: ${e?.stack ?? e}`);
+  }
+}
+console.log(`openai-node: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
