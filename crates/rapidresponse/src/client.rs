@@ -349,21 +349,45 @@ impl<T: Transport> Client<T> {
         }
     }
 
+    /// Sends a non-stream request: a 2xx status, headers, the whole body,
+    /// and the retries taken.
+    pub(crate) async fn send_whole(
+        &self,
+        request: HttpRequest,
+        options: &CallOptions,
+    ) -> Result<(u16, Headers, Vec<u8>, u32), Error> {
+        match self.send(request, options, false).await? {
+            (
+                Sent::Whole {
+                    status,
+                    headers,
+                    body,
+                },
+                retries,
+            ) => Ok((status, headers, body, retries)),
+            (Sent::Streaming(_), _) => unreachable!("a non-stream call reads the whole body"),
+        }
+    }
+
+    /// Sends a stream request: the status and headers, the body unread.
+    pub(crate) async fn open_stream(
+        &self,
+        request: HttpRequest,
+        options: &CallOptions,
+    ) -> Result<HttpResponse<T::Body>, Error> {
+        match self.send(request, options, true).await? {
+            (Sent::Streaming(head), _) => Ok(head),
+            (Sent::Whole { .. }, _) => unreachable!("a stream call returns the head"),
+        }
+    }
+
     /// Sends and parses a JSON answer.
     pub(crate) async fn call_json<D: DeserializeOwned>(
         &self,
         request: HttpRequest,
         options: &CallOptions,
     ) -> Result<ApiResponse<D>, Error> {
-        let (sent, retries_taken) = self.send(request, options, false).await?;
-        let Sent::Whole {
-            status,
-            headers,
-            body,
-        } = sent
-        else {
-            unreachable!("a non-stream call reads the whole body")
-        };
+        let (status, headers, body, retries_taken) = self.send_whole(request, options).await?;
         let data = rapidresponse_core::error::parse_json_response(status, &headers, &body)?;
         Ok(ApiResponse {
             parsed: data,

@@ -14,7 +14,7 @@ use rapidresponse_core::{Error, Field, ListParams, Method, RetrieveParams, Token
 use serde_json::Value;
 use std::future::Future;
 
-use crate::client::{ApiResponse, CallOptions, Client, Sent};
+use crate::client::{ApiResponse, CallOptions, Client};
 use crate::stream::{ChunkStream, ResponseStream};
 use crate::transport::Transport;
 
@@ -56,15 +56,8 @@ impl<T: Transport> Client<T> {
                 client
                     .config()
                     .build(method, &path, &[], body, false, &options.request)?;
-            let (sent, retries_taken) = client.send(request, &options, false).await?;
-            let Sent::Whole {
-                status,
-                headers,
-                body,
-            } = sent
-            else {
-                unreachable!("a non-stream call reads the whole body")
-            };
+            let (status, headers, body, retries_taken) =
+                client.send_whole(request, &options).await?;
             // An empty 2xx body (a 204) is JSON null.
             let data = if body.iter().all(u8::is_ascii_whitespace) {
                 Value::Null
@@ -136,10 +129,7 @@ impl<T: Transport> Responses<T> {
             let http = client
                 .config()
                 .create_response(&request, &options.request)?;
-            let (sent, _) = client.send(http, &options, true).await?;
-            let Sent::Streaming(head) = sent else {
-                unreachable!("a stream call returns the head")
-            };
+            let head = client.open_stream(http, &options).await?;
             Ok(ResponseStream::new(client, head, options, background, None))
         }
     }
@@ -185,10 +175,7 @@ impl<T: Transport> Responses<T> {
             let http = client
                 .config()
                 .retrieve_response(&id, &params, &options.request)?;
-            let (sent, _) = client.send(http, &options, true).await?;
-            let Sent::Streaming(head) = sent else {
-                unreachable!("a stream call returns the head")
-            };
+            let head = client.open_stream(http, &options).await?;
             Ok(ResponseStream::new(
                 client,
                 head,
@@ -406,10 +393,7 @@ impl<T: Transport> ChatCompletions<T> {
             let http = client
                 .config()
                 .create_chat_completion(&request, &options.request)?;
-            let (sent, _) = client.send(http, &options, true).await?;
-            let Sent::Streaming(head) = sent else {
-                unreachable!("a stream call returns the head")
-            };
+            let head = client.open_stream(http, &options).await?;
             Ok(ChunkStream::new(client, head, &options))
         }
     }
@@ -451,10 +435,7 @@ impl<T: Transport> Completions<T> {
             let http = client
                 .config()
                 .create_completion(&request, &options.request)?;
-            let (sent, _) = client.send(http, &options, true).await?;
-            let Sent::Streaming(head) = sent else {
-                unreachable!("a stream call returns the head")
-            };
+            let head = client.open_stream(http, &options).await?;
             Ok(ChunkStream::new(client, head, &options))
         }
     }

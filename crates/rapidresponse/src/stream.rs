@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use crate::client::{CallOptions, Client, Sent};
+use crate::client::{CallOptions, Client};
 use crate::transport::{Body, HttpResponse, Transport};
 
 /// A typed event of a Responses stream, with its raw JSON.
@@ -237,15 +237,15 @@ impl<T: Transport> ResponseStream<T> {
             Ok(r) => r,
             Err(e) => return Some(e),
         };
-        match self.client.send(request, &options, true).await {
-            Ok((Sent::Streaming(head), _)) => {
+        match self.client.open_stream(request, &options).await {
+            Ok(head) => {
                 self.body = Some(head.body);
                 self.decoder = EventDecoder::new(SseDecoder::with_max_event_bytes(
                     self.client.config().max_event_bytes,
                 ));
                 None
             }
-            Ok((Sent::Whole { .. }, _)) | Err(_) => {
+            Err(_) => {
                 self.ended = true;
                 Some(error.with_partial(self.acc.snapshot()))
             }
