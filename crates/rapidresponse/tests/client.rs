@@ -8,7 +8,8 @@ use rapidresponse_mock::MockServer;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-const KEY: &str = "sk-test-0123456789abcdef-secret";
+// A canary, not a real key: it must appear in no log, Debug output or error.
+const KEY: &str = "sk-test-redaction-canary";
 
 /// Retry and timeout constants scaled down so the suite stays fast.
 fn config(server: &MockServer) -> ClientConfig {
