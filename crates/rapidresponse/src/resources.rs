@@ -140,6 +140,16 @@ impl<T: Transport> Responses<T> {
         id: &str,
         include: Vec<String>,
     ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
+        self.retrieve_with(id, include, CallOptions::default())
+    }
+
+    /// `retrieve` with per-call options.
+    pub fn retrieve_with(
+        &self,
+        id: &str,
+        include: Vec<String>,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
         let client = self.client.clone();
         let id = id.to_owned();
         async move {
@@ -147,7 +157,6 @@ impl<T: Transport> Responses<T> {
                 include,
                 ..Default::default()
             };
-            let options = CallOptions::default();
             let http = client
                 .config()
                 .retrieve_response(&id, &params, &options.request)?;
@@ -191,10 +200,18 @@ impl<T: Transport> Responses<T> {
         &self,
         id: &str,
     ) -> impl Future<Output = Result<ApiResponse<DeleteResult>, Error>> + 'static {
+        self.delete_with(id, CallOptions::default())
+    }
+
+    /// `delete` with per-call options.
+    pub fn delete_with(
+        &self,
+        id: &str,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ApiResponse<DeleteResult>, Error>> + 'static {
         let client = self.client.clone();
         let id = id.to_owned();
         async move {
-            let options = CallOptions::default();
             let http = client.config().delete_response(&id, &options.request)?;
             client.call_json(http, &options).await
         }
@@ -205,10 +222,18 @@ impl<T: Transport> Responses<T> {
         &self,
         id: &str,
     ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
+        self.cancel_with(id, CallOptions::default())
+    }
+
+    /// `cancel` with per-call options.
+    pub fn cancel_with(
+        &self,
+        id: &str,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
         let client = self.client.clone();
         let id = id.to_owned();
         async move {
-            let options = CallOptions::default();
             let http = client.config().cancel_response(&id, &options.request)?;
             client.call_json(http, &options).await
         }
@@ -227,9 +252,17 @@ impl<T: Transport> Responses<T> {
         &self,
         body: Value,
     ) -> impl Future<Output = Result<ApiResponse<CompactedResponse>, Error>> + 'static {
+        self.compact_with(body, CallOptions::default())
+    }
+
+    /// `compact` with per-call options.
+    pub fn compact_with(
+        &self,
+        body: Value,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ApiResponse<CompactedResponse>, Error>> + 'static {
         let client = self.client.clone();
         async move {
-            let options = CallOptions::default();
             let http = client.config().compact_response(&body, &options.request)?;
             client.call_json(http, &options).await
         }
@@ -255,10 +288,18 @@ impl<T: Transport> InputItems<T> {
         &self,
         params: ListParams,
     ) -> impl Future<Output = Result<ApiResponse<InputItemList>, Error>> + 'static {
+        self.list_with(params, CallOptions::default())
+    }
+
+    /// `list` with per-call options.
+    pub fn list_with(
+        &self,
+        params: ListParams,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ApiResponse<InputItemList>, Error>> + 'static {
         let client = self.client.clone();
         let id = self.id.clone();
         async move {
-            let options = CallOptions::default();
             let http = client
                 .config()
                 .list_input_items(&id, &params, &options.request)?;
@@ -323,9 +364,17 @@ impl<T: Transport> InputTokens<T> {
         &self,
         body: Value,
     ) -> impl Future<Output = Result<ApiResponse<InputTokenCount>, Error>> + 'static {
+        self.count_with(body, CallOptions::default())
+    }
+
+    /// `count` with per-call options.
+    pub fn count_with(
+        &self,
+        body: Value,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ApiResponse<InputTokenCount>, Error>> + 'static {
         let client = self.client.clone();
         async move {
-            let options = CallOptions::default();
             let http = client
                 .config()
                 .count_input_tokens(&body, &options.request)?;
@@ -358,9 +407,17 @@ impl<T: Transport> ChatCompletions<T> {
         &self,
         request: ChatCompletionRequest,
     ) -> impl Future<Output = Result<ApiResponse<ChatCompletion>, Error>> + 'static {
+        self.create_with(request, CallOptions::default())
+    }
+
+    /// `create` with per-call options.
+    pub fn create_with(
+        &self,
+        request: ChatCompletionRequest,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ApiResponse<ChatCompletion>, Error>> + 'static {
         let client = self.client.clone();
         async move {
-            let options = CallOptions::default();
             let mut request = request;
             request.stream = Field::Absent;
             let http = client
@@ -385,9 +442,17 @@ impl<T: Transport> ChatCompletions<T> {
         &self,
         request: ChatCompletionRequest,
     ) -> impl Future<Output = Result<ChunkStream<T, ChatCompletionChunk>, Error>> + 'static {
+        self.create_stream_with(request, CallOptions::default())
+    }
+
+    /// `create_stream` with per-call options.
+    pub fn create_stream_with(
+        &self,
+        request: ChatCompletionRequest,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ChunkStream<T, ChatCompletionChunk>, Error>> + 'static {
         let client = self.client.clone();
         async move {
-            let options = CallOptions::default();
             let mut request = request;
             request.stream = Field::Value(true);
             let http = client
@@ -410,9 +475,17 @@ impl<T: Transport> Completions<T> {
         &self,
         request: CompletionRequest,
     ) -> impl Future<Output = Result<ApiResponse<Completion>, Error>> + 'static {
+        self.create_with(request, CallOptions::default())
+    }
+
+    /// `create` with per-call options.
+    pub fn create_with(
+        &self,
+        request: CompletionRequest,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ApiResponse<Completion>, Error>> + 'static {
         let client = self.client.clone();
         async move {
-            let options = CallOptions::default();
             let mut request = request;
             request.stream = Field::Absent;
             let http = client
@@ -427,9 +500,17 @@ impl<T: Transport> Completions<T> {
         &self,
         request: CompletionRequest,
     ) -> impl Future<Output = Result<ChunkStream<T, Completion>, Error>> + 'static {
+        self.create_stream_with(request, CallOptions::default())
+    }
+
+    /// `create_stream` with per-call options.
+    pub fn create_stream_with(
+        &self,
+        request: CompletionRequest,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ChunkStream<T, Completion>, Error>> + 'static {
         let client = self.client.clone();
         async move {
-            let options = CallOptions::default();
             let mut request = request;
             request.stream = Field::Value(true);
             let http = client

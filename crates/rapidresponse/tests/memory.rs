@@ -147,3 +147,43 @@ async fn a_stream_cut_mid_body_keeps_what_arrived() {
     assert!(s.next().await.is_none());
     assert_eq!(transport.requests().len(), 1, "never re-POSTed");
 }
+
+#[tokio::test]
+async fn per_call_options_reach_every_method() {
+    let transport = MemoryTransport::new([
+        CannedResponse::json(&json!({"id": "resp_1", "object": "response", "deleted": true})),
+        status_with(500, &[]),
+        CannedResponse::json(&json!({"object": "list", "data": [], "has_more": false})),
+    ]);
+    let client = Client::with_transport(
+        ClientConfig::new(Some("sk".into()), "http://memory/v1"),
+        transport.clone(),
+    );
+    let opts = CallOptions::new()
+        .header("X-Trace", "t1")
+        .query("debug", "1");
+    client
+        .responses()
+        .delete_with("resp_1", opts.clone())
+        .await
+        .unwrap();
+    // No retries for this call: the 500 is final.
+    let err = client
+        .responses()
+        .cancel_with("resp_1", opts.clone().max_retries(0))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    client
+        .responses()
+        .input_items("resp_1")
+        .list_with(ListParams::default(), opts)
+        .await
+        .unwrap();
+    let sent = transport.requests();
+    assert_eq!(sent.len(), 3);
+    for r in &sent {
+        assert_eq!(r.headers.get("x-trace"), Some("t1"), "{}", r.url);
+        assert!(r.url.ends_with("debug=1"), "{}", r.url);
+    }
+}
