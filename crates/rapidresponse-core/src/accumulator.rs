@@ -248,6 +248,12 @@ impl ResponseAccumulator {
             .and_then(|r| r.id.as_deref())
     }
 
+    /// Whether the response runs in the background (resumable by GET).
+    pub fn is_background(&self) -> bool {
+        let r = self.final_response.as_ref().or(self.base.as_ref());
+        r.and_then(|r| r.background.copied()) == Some(true)
+    }
+
     /// How many events were folded in.
     pub fn event_count(&self) -> u64 {
         self.events

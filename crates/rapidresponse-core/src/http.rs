@@ -126,15 +126,6 @@ pub struct HttpRequest {
     pub body: Option<Vec<u8>>,
 }
 
-impl HttpRequest {
-    /// Whether the caller asked for an event stream.
-    pub fn is_stream(&self) -> bool {
-        self.headers
-            .get("accept")
-            .is_some_and(|a| a.contains("text/event-stream"))
-    }
-}
-
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.debug_struct("HttpRequest")

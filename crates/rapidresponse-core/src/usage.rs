@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::types::{Response, Usage};
+use crate::types::{ChatUsage, Response, Usage};
 
 /// USD per one million tokens.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -119,6 +119,18 @@ impl TokenCounts {
                 .and_then(|d| d.reasoning_tokens.copied())
                 .unwrap_or(0),
             total_tokens: u.total_tokens.copied().unwrap_or(input + output),
+        }
+    }
+
+    /// The counts of a chat or legacy completion's `usage`.
+    pub fn from_chat_usage(u: &ChatUsage) -> Self {
+        let input = u.prompt_tokens.copied().unwrap_or(0);
+        let output = u.completion_tokens.copied().unwrap_or(0);
+        TokenCounts {
+            input_tokens: input,
+            output_tokens: output,
+            total_tokens: u.total_tokens.copied().unwrap_or(input + output),
+            ..Default::default()
         }
     }
 

@@ -36,7 +36,7 @@ fn role(message: &Value) -> &str {
 
 /// The answer text with the `deltas=`/`big-event=` faults applied, split
 /// into deltas.
-fn text_and_deltas(text: String, fault: &FaultSpec) -> (String, Vec<String>) {
+pub(crate) fn text_and_deltas(text: String, fault: &FaultSpec) -> (String, Vec<String>) {
     let mut text = text;
     let mut deltas = match fault.deltas {
         Some(n) => answer::exact_deltas(&text, n),

@@ -236,7 +236,7 @@ pub(crate) fn plan(
         },
         None => {
             let last_input = input.last();
-            let mut text = match last_input
+            let text = match last_input
                 .filter(|i| i.get("type").and_then(Value::as_str) == Some("function_call_output"))
             {
                 Some(tool_output) => {
@@ -259,15 +259,7 @@ pub(crate) fn plan(
                     )
                 }
             };
-            let mut deltas = match fault.deltas {
-                Some(n) => answer::exact_deltas(&text, n),
-                None => answer::word_deltas(&text),
-            };
-            if let Some(len) = fault.big_event {
-                let big = answer::filler(len);
-                text.push_str(&big);
-                deltas.push(big);
-            }
+            let (text, deltas) = crate::chat::text_and_deltas(text, fault);
             Body::Message {
                 id: state.next_id("msg"),
                 text,

@@ -6,6 +6,7 @@
 
 use futures_util::future::{select, Either};
 use rapidresponse_core::retry::{Decision, Outcome};
+use rapidresponse_core::types::ChatUsage;
 use rapidresponse_core::{
     ApiError, ClientConfig, Error, Headers, HttpRequest, PriceTable, RateLimit, RequestOptions,
     Response, TimeoutKind, Timeouts, TokenCounts, UsageTotals,
@@ -209,9 +210,16 @@ impl<T: Transport> Client<T> {
             .add_response(response, &prices);
     }
 
-    pub(crate) fn record_counts(&self, model: &str, counts: &TokenCounts) {
+    /// Adds a chat or legacy completion's usage, when it has one.
+    pub(crate) fn record_chat_usage(&self, model: Option<&str>, usage: Option<&ChatUsage>) {
+        let Some(usage) = usage else { return };
         let prices = self.inner.prices.lock().unwrap().clone();
-        self.inner.usage.lock().unwrap().add(model, counts, &prices);
+        let counts = TokenCounts::from_chat_usage(usage);
+        self.inner
+            .usage
+            .lock()
+            .unwrap()
+            .add(model.unwrap_or(""), &counts, &prices);
     }
 
     /// Runs `fut` unless `limit` passes first.

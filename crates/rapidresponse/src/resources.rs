@@ -10,7 +10,7 @@ use rapidresponse_core::types::{
     CompletionRequest, CreateResponse, DeleteResult, InputItemList, InputTokenCount, Item,
     Response,
 };
-use rapidresponse_core::{Error, Field, ListParams, Method, RetrieveParams, TokenCounts};
+use rapidresponse_core::{Error, Field, ListParams, Method, RetrieveParams};
 use serde_json::Value;
 use std::future::Future;
 
@@ -424,15 +424,7 @@ impl<T: Transport> ChatCompletions<T> {
                 .config()
                 .create_chat_completion(&request, &options.request)?;
             let response: ApiResponse<ChatCompletion> = client.call_json(http, &options).await?;
-            if let Some(u) = response.usage.get() {
-                let counts = TokenCounts {
-                    input_tokens: u.prompt_tokens.copied().unwrap_or(0),
-                    output_tokens: u.completion_tokens.copied().unwrap_or(0),
-                    total_tokens: u.total_tokens.copied().unwrap_or(0),
-                    ..Default::default()
-                };
-                client.record_counts(response.model.as_deref().unwrap_or(""), &counts);
-            }
+            client.record_chat_usage(response.model.as_deref(), response.usage.get());
             Ok(response)
         }
     }
@@ -491,7 +483,9 @@ impl<T: Transport> Completions<T> {
             let http = client
                 .config()
                 .create_completion(&request, &options.request)?;
-            client.call_json(http, &options).await
+            let response: ApiResponse<Completion> = client.call_json(http, &options).await?;
+            client.record_chat_usage(response.model.as_deref(), response.usage.get());
+            Ok(response)
         }
     }
 

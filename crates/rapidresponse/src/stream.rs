@@ -7,7 +7,7 @@ use rapidresponse_core::events::{DecodeError, ErrorMember, EventDecoder};
 use rapidresponse_core::types::ErrorObject;
 use rapidresponse_core::{
     Error, Headers, Response, ResponseAccumulator, ResponseEventDecoder, ResponseStreamEvent,
-    RetrieveParams, SseDecoder, StreamEvent, Terminal, TimeoutKind,
+    RetrieveParams, SseDecoder, StreamEvent, TimeoutKind,
 };
 use serde::de::DeserializeOwned;
 use std::collections::VecDeque;
@@ -187,7 +187,7 @@ impl<T: Transport> ResponseStream<T> {
     }
 
     fn can_resume(&self) -> bool {
-        let background = self.background || self.acc.snapshot().background.copied() == Some(true);
+        let background = self.background || self.acc.is_background();
         background
             && self.resumes_left > 0
             && self.acc.response_id().is_some()
@@ -289,11 +289,7 @@ impl<T: Transport> ResponseStream<T> {
                 Err(e) => return Err(e),
             }
         }
-        match self.acc.terminal() {
-            Some(Terminal::Completed) => self.acc.finish(),
-            Some(_) => rapidresponse_core::error::ensure_completed(self.acc.finish()?),
-            None => self.acc.finish(),
-        }
+        rapidresponse_core::error::ensure_completed(self.acc.finish()?)
     }
 
     /// The events as a `futures::Stream`.

@@ -268,6 +268,9 @@ async fn chat_and_legacy_completions() {
     let choice = &done.choices.get().unwrap()[0];
     assert!(!choice.text.as_deref().unwrap().is_empty());
     assert_eq!(choice.finish_reason.as_deref(), Some("stop"));
+    // Both non-stream completions count in the client's usage totals.
+    assert_eq!(c.usage().responses, 2);
+    assert!(c.usage().tokens.total_tokens > 0);
     let mut s = c.completions().create_stream(legacy).await.unwrap();
     let mut n = 0;
     while let Some(chunk) = s.next().await {
