@@ -19,6 +19,17 @@ pub enum Terminal {
     Failed,
 }
 
+impl Terminal {
+    /// The response status it ends with: "completed", "incomplete", "failed".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Terminal::Completed => "completed",
+            Terminal::Incomplete => "incomplete",
+            Terminal::Failed => "failed",
+        }
+    }
+}
+
 /// The response so far of one stream.
 #[derive(Debug, Default)]
 pub struct ResponseAccumulator {
@@ -202,6 +213,16 @@ impl ResponseAccumulator {
         };
         match parts.get(content_index)? {
             ContentPart::OutputText(t) => t.text.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The arguments so far of the function (or MCP) call at `output_index`
+    /// (the `snapshot` of an arguments delta event).
+    pub fn arguments(&self, output_index: usize) -> Option<&str> {
+        match self.items.get(output_index)? {
+            Some(Item::FunctionCall(c)) => c.arguments.as_deref(),
+            Some(Item::McpCall(c)) => c.arguments.as_deref(),
             _ => None,
         }
     }

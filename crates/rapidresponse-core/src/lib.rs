@@ -35,5 +35,6 @@ pub use request::{
 };
 pub use retry::{Decision, Outcome, RetryPolicy, ServerDelayRule};
 pub use usage::{Price, PriceTable, TokenCounts, UsageTotals};
+pub mod digest;
 pub mod ratelimit;
 pub use ratelimit::RateLimit;

@@ -220,6 +220,29 @@ impl ClientConfig {
         })
     }
 
+    /// Builds a request whose body is JSON already serialised by the
+    /// caller (a shell that writes its language's objects straight to
+    /// bytes). `model` picks the Azure deployment; the query is
+    /// `options.query`, and `options.body` is not merged here: the caller
+    /// put it in `body`.
+    pub fn build_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        model: Option<&str>,
+        stream: bool,
+        options: &RequestOptions,
+    ) -> Result<HttpRequest, Error> {
+        let url = self.url(path, &[], &options.query, model)?;
+        Ok(HttpRequest {
+            method,
+            url,
+            headers: self.headers(body.is_some(), stream, &options.headers),
+            body,
+        })
+    }
+
     /// Builds a request whose body is a typed value, serialised once.
     pub fn build_typed<B: Serialize>(
         &self,

@@ -201,6 +201,13 @@ impl<T: Transport> Client<T> {
         self.inner.prices.lock().unwrap().set(model, price);
     }
 
+    /// Adds one call's token counts to the totals (for shells that skim
+    /// the body instead of parsing it into a `Response`).
+    pub fn record_usage(&self, model: &str, counts: &TokenCounts) {
+        let prices = self.inner.prices.lock().unwrap().clone();
+        self.inner.usage.lock().unwrap().add(model, counts, &prices);
+    }
+
     pub(crate) fn record_response(&self, response: &Response) {
         let prices = self.inner.prices.lock().unwrap().clone();
         self.inner

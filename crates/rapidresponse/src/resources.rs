@@ -5,12 +5,14 @@
 //! `Send` transport) and can be spawned.
 
 use futures_util::Stream;
+use rapidresponse_core::events::ErrorMember;
 use rapidresponse_core::types::{
     ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, CompactedResponse, Completion,
     CompletionRequest, CreateResponse, DeleteResult, InputItemList, InputTokenCount, Item,
     Response,
 };
-use rapidresponse_core::{Error, Field, ListParams, Method, RetrieveParams};
+use rapidresponse_core::{Error, Field, HttpRequest, ListParams, Method, RetrieveParams};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::future::Future;
 
@@ -70,6 +72,67 @@ impl<T: Transport> Client<T> {
                 http_headers: headers,
                 retries_taken,
             })
+        }
+    }
+}
+
+/// Calls whose request body is JSON the caller serialised and whose answer
+/// stays bytes: for language shells that convert straight between their
+/// objects and JSON. The loop (retries, timeouts, errors) is the same.
+impl<T: Transport> Client<T> {
+    /// Sends a prepared request and gives the whole 2xx body unparsed.
+    pub fn send_bytes(
+        &self,
+        request: HttpRequest,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ApiResponse<Vec<u8>>, Error>> + 'static {
+        let client = self.clone();
+        async move {
+            let (status, headers, body, retries_taken) =
+                client.send_whole(request, &options).await?;
+            Ok(ApiResponse {
+                parsed: body,
+                http_status: status,
+                http_headers: headers,
+                retries_taken,
+            })
+        }
+    }
+
+    /// Opens a Responses event stream for a prepared request (`POST
+    /// /responses` with `stream: true`, or `GET /responses/{id}?stream=true`).
+    /// `background` allows resuming after a drop; events numbered at or
+    /// below `starting_after` are skipped.
+    pub fn open_response_stream(
+        &self,
+        request: HttpRequest,
+        options: CallOptions,
+        background: bool,
+        starting_after: Option<u64>,
+    ) -> impl Future<Output = Result<ResponseStream<T>, Error>> + 'static {
+        let client = self.clone();
+        async move {
+            let head = client.open_stream(request, &options).await?;
+            Ok(ResponseStream::new(
+                client,
+                head,
+                options,
+                background,
+                starting_after,
+            ))
+        }
+    }
+
+    /// Opens a stream of chat or legacy completion chunks for a prepared request.
+    pub fn open_chunk_stream<C: DeserializeOwned + ErrorMember>(
+        &self,
+        request: HttpRequest,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<ChunkStream<T, C>, Error>> + 'static {
+        let client = self.clone();
+        async move {
+            let head = client.open_stream(request, &options).await?;
+            Ok(ChunkStream::new(client, head, &options))
         }
     }
 }

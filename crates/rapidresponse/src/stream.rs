@@ -73,40 +73,51 @@ impl<T: Transport> ResponseStream<T> {
         }
     }
 
+    /// The next event already received, without waiting on the network
+    /// (`None` when none is buffered): shells hand over every event of a
+    /// network chunk at once.
+    pub fn next_buffered(&mut self) -> Option<Result<Event, Error>> {
+        loop {
+            let item = self.pending.pop_front()?;
+            let event = match item {
+                Ok(e) => e,
+                // One malformed event: report it; the stream goes on.
+                Err(e) => return Some(Err(Error::Decode(e))),
+            };
+            if let (Some(n), Some(floor)) = (event.event.sequence_number(), self.resume_floor) {
+                if n <= floor {
+                    continue;
+                }
+            }
+            self.acc.apply(&event.event);
+            if let Some(error) = &event.error {
+                // The official SDKs raise on an event with an `error` member.
+                self.ended = true;
+                self.pending.clear();
+                let error: ErrorObject =
+                    serde_json::from_value(error.clone()).unwrap_or_else(|_| ErrorObject {
+                        message: error.to_string().into(),
+                        ..Default::default()
+                    });
+                return Some(Err(Error::StreamError {
+                    error: Box::new(error),
+                    partial: Some(Box::new(self.acc.snapshot())),
+                }));
+            }
+            if self.acc.terminal().is_some() && !self.usage_recorded {
+                self.usage_recorded = true;
+                self.client.record_response(&self.acc.snapshot());
+            }
+            return Some(Ok(event));
+        }
+    }
+
     /// The next event, an error (after which the stream ends), or `None`
     /// at the end.
     pub async fn next(&mut self) -> Option<Result<Event, Error>> {
         loop {
-            if let Some(item) = self.pending.pop_front() {
-                let event = match item {
-                    Ok(e) => e,
-                    // One malformed event: report it; the stream goes on.
-                    Err(e) => return Some(Err(Error::Decode(e))),
-                };
-                if let (Some(n), Some(floor)) = (event.event.sequence_number(), self.resume_floor) {
-                    if n <= floor {
-                        continue;
-                    }
-                }
-                self.acc.apply(&event.event);
-                if let Some(error) = &event.error {
-                    // The official SDKs raise on an event with an `error` member.
-                    self.ended = true;
-                    let error: ErrorObject =
-                        serde_json::from_value(error.clone()).unwrap_or_else(|_| ErrorObject {
-                            message: error.to_string().into(),
-                            ..Default::default()
-                        });
-                    return Some(Err(Error::StreamError {
-                        error: Box::new(error),
-                        partial: Some(Box::new(self.acc.snapshot())),
-                    }));
-                }
-                if self.acc.terminal().is_some() && !self.usage_recorded {
-                    self.usage_recorded = true;
-                    self.client.record_response(&self.acc.snapshot());
-                }
-                return Some(Ok(event));
+            if let Some(item) = self.next_buffered() {
+                return Some(item);
             }
             if self.ended {
                 return None;
@@ -252,6 +263,14 @@ impl<T: Transport> ResponseStream<T> {
         }
     }
 
+    /// Drops the connection (the server sees the disconnect); the
+    /// response so far stays readable, and `next()` gives `None`.
+    pub fn close(&mut self) {
+        self.body = None;
+        self.pending.clear();
+        self.ended = true;
+    }
+
     /// The response so far.
     pub fn snapshot(&self) -> Response {
         self.acc.snapshot()
@@ -307,6 +326,7 @@ pub struct ChunkStream<T: Transport, C> {
     body: Option<T::Body>,
     decoder: EventDecoder<C>,
     pending: VecDeque<Result<StreamEvent<C>, DecodeError>>,
+    status: u16,
     headers: Headers,
     read_timeout: Duration,
     ended: bool,
@@ -325,6 +345,7 @@ impl<T: Transport, C: DeserializeOwned + ErrorMember> ChunkStream<T, C> {
             body: Some(head.body),
             decoder: EventDecoder::new(SseDecoder::with_max_event_bytes(max_event)),
             pending: VecDeque::new(),
+            status: head.status,
             headers: head.headers,
             read_timeout: timeouts.read,
             ended: false,
@@ -333,22 +354,34 @@ impl<T: Transport, C: DeserializeOwned + ErrorMember> ChunkStream<T, C> {
 
     /// The next chunk, an error (after which the stream ends), or `None`.
     pub async fn next(&mut self) -> Option<Result<C, Error>> {
+        Some(self.next_event().await?.map(|e| e.event))
+    }
+
+    /// The next chunk already received, with its raw JSON, without waiting
+    /// on the network (`None` when none is buffered).
+    pub fn next_buffered_event(&mut self) -> Option<Result<StreamEvent<C>, Error>> {
+        let item = self.pending.pop_front()?;
+        Some(match item {
+            Ok(e) if e.error.is_some() => {
+                self.ended = true;
+                self.pending.clear();
+                let error: ErrorObject =
+                    serde_json::from_value(e.error.clone().unwrap_or_default()).unwrap_or_default();
+                Err(Error::StreamError {
+                    error: Box::new(error),
+                    partial: None,
+                })
+            }
+            Ok(e) => Ok(e),
+            Err(e) => Err(Error::Decode(e)),
+        })
+    }
+
+    /// The next chunk with its raw JSON, an error, or `None`.
+    pub async fn next_event(&mut self) -> Option<Result<StreamEvent<C>, Error>> {
         loop {
-            if let Some(item) = self.pending.pop_front() {
-                return Some(match item {
-                    Ok(e) if e.error.is_some() => {
-                        self.ended = true;
-                        let error: ErrorObject =
-                            serde_json::from_value(e.error.clone().unwrap_or_default())
-                                .unwrap_or_default();
-                        Err(Error::StreamError {
-                            error: Box::new(error),
-                            partial: None,
-                        })
-                    }
-                    Ok(e) => Ok(e.event),
-                    Err(e) => Err(Error::Decode(e)),
-                });
+            if let Some(item) = self.next_buffered_event() {
+                return Some(item);
             }
             if self.ended {
                 return None;
@@ -404,6 +437,14 @@ impl<T: Transport, C: DeserializeOwned + ErrorMember> ChunkStream<T, C> {
     /// The `x-request-id` header.
     pub fn request_id(&self) -> Option<&str> {
         self.headers.get("x-request-id")
+    }
+
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    pub fn headers(&self) -> &Headers {
+        &self.headers
     }
 
     /// The chunks as a `futures::Stream`.

@@ -1,0 +1,168 @@
+//! `rapidresponse._native`: the Python extension. It converts between
+//! Python objects and the Rust client (`NativeClient`, `NativeStream`,
+//! `RawResponse`), skims bodies (`output_text`) and starts the mock server;
+//! the SDK-shaped API, its classes and kwargs live in the Python layer.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyTuple;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+mod client;
+mod convert;
+mod errors;
+mod logging;
+mod mock;
+mod runtime;
+mod stream;
+
+/// Objects the Python layer registers once (`configure`).
+pub struct Globals {
+    /// `rapidresponse._models.BaseModel`: its instances serialise as their data.
+    pub model_class: Option<Py<PyAny>>,
+    /// NOT_GIVEN / Omit sentinels: members with these values are left out.
+    pub skip: Vec<Py<PyAny>>,
+}
+
+static GLOBALS: PyOnceLock<Globals> = PyOnceLock::new();
+
+pub fn globals(py: Python<'_>) -> &Globals {
+    GLOBALS.get_or_init(py, || Globals {
+        model_class: None,
+        skip: Vec::new(),
+    })
+}
+
+/// Registers the model base class and the sentinels (once, at import).
+#[pyfunction]
+#[pyo3(signature = (model_class, *skip))]
+fn configure(py: Python<'_>, model_class: Py<PyAny>, skip: &Bound<'_, PyTuple>) -> PyResult<()> {
+    let skip = skip.iter().map(|s| s.unbind()).collect();
+    let _ = GLOBALS.set(
+        py,
+        Globals {
+            model_class: Some(model_class),
+            skip,
+        },
+    );
+    Ok(())
+}
+
+/// Runs `f`, turning a panic into a `NativeError` (an OpenAIError subclass
+/// on the Python side) instead of PyO3's BaseException.
+pub fn guard<R>(f: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
+    match std::panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(panic) => Err(errors::panic_to_py(panic)),
+    }
+}
+
+/// `guard` for a future.
+pub fn guard_future<F, T>(fut: F) -> impl Future<Output = PyResult<T>> + Send + 'static
+where
+    F: Future<Output = PyResult<T>> + Send + 'static,
+{
+    use futures_util::FutureExt;
+    AssertUnwindSafe(fut).catch_unwind().map(|r| match r {
+        Ok(r) => r,
+        Err(panic) => Err(errors::panic_to_py(panic)),
+    })
+}
+
+/// openai-python's `output_text` of a Responses body, read without
+/// building the objects (None when the body is not a JSON object).
+#[pyfunction]
+fn output_text(py: Python<'_>, body: &[u8]) -> PyResult<Option<String>> {
+    guard(|| {
+        Ok(py.detach(|| {
+            rapidresponse_core::digest::ResponseDigest::parse(body)
+                .ok()
+                .map(|d| d.output_text)
+        }))
+    })
+}
+
+/// Parses JSON text into Python objects (used for error bodies).
+#[pyfunction]
+fn loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    guard(|| convert::json_to_py(py, text))
+}
+
+/// Writes Python objects as JSON bytes, as request bodies are written.
+#[pyfunction]
+fn dumps<'py>(
+    py: Python<'py>,
+    obj: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+    guard(|| {
+        let globals = globals(py);
+        let skip = globals
+            .skip
+            .iter()
+            .map(|s| s.bind(py).clone())
+            .collect::<Vec<_>>();
+        let model_class = globals.model_class.as_ref().map(|c| c.bind(py).clone());
+        let mut out = Vec::new();
+        convert::JsonWriter::new(model_class.as_ref(), &skip).write(&obj, &mut out)?;
+        Ok(pyo3::types::PyBytes::new(py, &out))
+    })
+}
+
+/// A profile of Codex's config.toml, resolved: base_url, api_key,
+/// headers and query (pairs), model, reasoning_effort, wire_api, provider_id.
+#[pyfunction]
+#[pyo3(signature = (name=None))]
+fn load_profile<'py>(
+    py: Python<'py>,
+    name: Option<&str>,
+) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+    guard(|| {
+        let p = rapidresponse::env::load_profile(name, &|k| std::env::var(k).ok())
+            .map_err(errors::to_py)?;
+        let d = pyo3::types::PyDict::new(py);
+        d.set_item("provider_id", &p.provider_id)?;
+        d.set_item("base_url", &p.config.base_url)?;
+        d.set_item(
+            "api_key",
+            p.config.api_key.as_ref().map(|k| k.expose().to_owned()),
+        )?;
+        let headers: Vec<(&str, &str)> = p.config.default_headers.iter().collect();
+        d.set_item("headers", headers)?;
+        d.set_item("query", p.config.default_query.clone())?;
+        d.set_item("model", p.model.clone())?;
+        d.set_item("reasoning_effort", p.reasoning_effort.clone())?;
+        d.set_item(
+            "wire_api",
+            match p.wire_api {
+                rapidresponse_core::profile::WireApi::Chat => "chat",
+                _ => "responses",
+            },
+        )?;
+        Ok(d)
+    })
+}
+
+/// Panics on purpose: the tests check that it arrives as an exception.
+#[pyfunction]
+fn _panic_for_tests() -> PyResult<()> {
+    guard(|| panic!("a panic raised on purpose by _panic_for_tests"))
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("NativeError", m.py().get_type::<errors::NativeError>())?;
+    m.add_class::<client::NativeClient>()?;
+    m.add_class::<client::RawResponse>()?;
+    m.add_class::<stream::NativeStream>()?;
+    m.add_class::<mock::MockServer>()?;
+    m.add_function(wrap_pyfunction!(configure, m)?)?;
+    m.add_function(wrap_pyfunction!(output_text, m)?)?;
+    m.add_function(wrap_pyfunction!(loads, m)?)?;
+    m.add_function(wrap_pyfunction!(dumps, m)?)?;
+    m.add_function(wrap_pyfunction!(logging::enable_logging, m)?)?;
+    m.add_function(wrap_pyfunction!(load_profile, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    Ok(())
+}

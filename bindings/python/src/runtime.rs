@@ -1,0 +1,151 @@
+//! The one tokio runtime shared by every client of the process, rebuilt in
+//! a child after `os.fork()` (gunicorn, Celery: a forked child has none of
+//! the parent's threads), and the two ways Python waits on it: `block_on`
+//! (sync calls: GIL released, Ctrl-C seen within 100 ms) and
+//! `future_into_py` (asyncio, through pyo3-async-runtimes).
+
+use pyo3::prelude::*;
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How often a waiting sync call looks for signals (KeyboardInterrupt).
+const SIGNAL_CHECK: Duration = Duration::from_millis(100);
+
+struct Shared {
+    pid: u32,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+static RUNTIME: Mutex<Option<Shared>> = Mutex::new(None);
+
+/// The runtime of this process (a child after a fork builds its own; the
+/// parent's, whose threads did not survive the fork, is leaked, not dropped:
+/// dropping it would wait on threads that do not exist here).
+pub fn runtime() -> Arc<tokio::runtime::Runtime> {
+    let pid = std::process::id();
+    let mut shared = RUNTIME.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(s) = shared.as_ref() {
+        if s.pid == pid {
+            return s.runtime.clone();
+        }
+    }
+    let runtime = Arc::new(
+        tokio::runtime::Builder::new_multi_thread()
+            // One worker: the machine's other core runs Python.
+            .worker_threads(1)
+            .thread_name("rapidresponse")
+            .enable_all()
+            .build()
+            .expect("a tokio runtime (threads and an I/O driver) can be built"),
+    );
+    if let Some(old) = shared.replace(Shared {
+        pid,
+        runtime: runtime.clone(),
+    }) {
+        std::mem::forget(old.runtime);
+    }
+    runtime
+}
+
+/// Runs `fut` to completion with the GIL released, looking for signals
+/// every 100 ms: a KeyboardInterrupt drops the future, which cancels the
+/// HTTP request.
+pub fn block_on<F>(py: Python<'_>, fut: F) -> PyResult<F::Output>
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    let rt = runtime();
+    let mut fut = pin!(fut);
+    loop {
+        let fut_ref: &mut Pin<&mut F> = &mut fut;
+        let done = py.detach(|| {
+            rt.block_on(async { tokio::time::timeout(SIGNAL_CHECK, fut_ref).await.ok() })
+        });
+        if let Some(out) = done {
+            return Ok(out);
+        }
+        py.check_signals()?;
+    }
+}
+
+/// pyo3-async-runtimes' runtime interface over `runtime()`.
+pub struct ForkSafeTokio;
+
+tokio::task_local! {
+    static TASK_LOCALS: std::cell::OnceCell<pyo3_async_runtimes::TaskLocals>;
+}
+
+pub struct JoinError(tokio::task::JoinError);
+
+impl pyo3_async_runtimes::generic::JoinError for JoinError {
+    fn is_panic(&self) -> bool {
+        self.0.is_panic()
+    }
+    fn into_panic(self) -> Box<dyn std::any::Any + Send + 'static> {
+        self.0.into_panic()
+    }
+}
+
+pub struct JoinHandle(tokio::task::JoinHandle<()>);
+
+impl Future for JoinHandle {
+    type Output = Result<(), JoinError>;
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx).map_err(JoinError)
+    }
+}
+
+impl pyo3_async_runtimes::generic::Runtime for ForkSafeTokio {
+    type JoinError = JoinError;
+    type JoinHandle = JoinHandle;
+
+    fn spawn<F>(fut: F) -> Self::JoinHandle
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        JoinHandle(runtime().spawn(fut))
+    }
+
+    fn spawn_blocking<F>(f: F) -> Self::JoinHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        JoinHandle(runtime().spawn_blocking(f))
+    }
+}
+
+impl pyo3_async_runtimes::generic::ContextExt for ForkSafeTokio {
+    fn scope<F, R>(
+        locals: pyo3_async_runtimes::TaskLocals,
+        fut: F,
+    ) -> Pin<Box<dyn Future<Output = R> + Send>>
+    where
+        F: Future<Output = R> + Send + 'static,
+    {
+        let cell = std::cell::OnceCell::new();
+        let _ = cell.set(locals);
+        Box::pin(TASK_LOCALS.scope(cell, fut))
+    }
+
+    fn get_task_locals() -> Option<pyo3_async_runtimes::TaskLocals> {
+        TASK_LOCALS
+            .try_with(|c| c.get().cloned())
+            .unwrap_or_default()
+    }
+}
+
+/// An asyncio awaitable running `fut` on the shared runtime; cancelling it
+/// drops the future (and so the HTTP request).
+pub fn future_into_py<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = PyResult<T>> + Send + 'static,
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    pyo3_async_runtimes::generic::future_into_py::<ForkSafeTokio, _, T>(py, fut)
+}
