@@ -1,0 +1,223 @@
+"""openai-python's exception classes, with the same hierarchy, names and
+attributes (message, request, body, code, param, type; status_code,
+response, request_id for status errors), plus `partial_response`: what a
+stream had delivered before it failed. `convert` turns the native
+client's error into the right class; nothing else happens here."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Optional
+
+from ._http import Headers, Request, Response
+
+__all__ = [
+    "OpenAIError",
+    "APIError",
+    "APIStatusError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIResponseValidationError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "LengthFinishReasonError",
+    "ContentFilterFinishReasonError",
+    "RustPanicError",
+]
+
+
+class OpenAIError(Exception):
+    pass
+
+
+class APIError(OpenAIError):
+    message: str
+    request: Request
+    body: Optional[object]
+    code: Optional[str] = None
+    param: Optional[str] = None
+    type: Optional[str]
+    # Beyond openai-python: the response a stream had delivered before the
+    # failure (a Response object), or None.
+    partial_response: Any = None
+
+    def __init__(self, message: str, request: Request, *, body: Optional[object]) -> None:
+        super().__init__(message)
+        self.request = request
+        self.message = message
+        self.body = body
+        if isinstance(body, dict):
+            code = body.get("code")
+            self.code = str(code) if code is not None else None
+            param = body.get("param")
+            self.param = param if param is None or isinstance(param, str) else str(param)
+            kind = body.get("type")
+            self.type = kind if kind is None or isinstance(kind, str) else str(kind)
+        else:
+            self.code = None
+            self.param = None
+            self.type = None
+
+
+class APIResponseValidationError(APIError):
+    response: Response
+    status_code: int
+
+    def __init__(self, response: Response, body: Optional[object], *, message: Optional[str] = None) -> None:
+        super().__init__(message or "Data returned by API invalid for expected schema.", response.request, body=body)
+        self.response = response
+        self.status_code = response.status_code
+
+
+class APIStatusError(APIError):
+    """A 4xx or 5xx answer."""
+
+    response: Response
+    status_code: int
+    request_id: Optional[str]
+
+    def __init__(self, message: str, *, response: Response, body: Optional[object]) -> None:
+        super().__init__(message, response.request, body=body)
+        self.response = response
+        self.status_code = response.status_code
+        self.request_id = response.headers.get("x-request-id")
+
+
+class APIConnectionError(APIError):
+    def __init__(self, *, message: str = "Connection error.", request: Request) -> None:
+        super().__init__(message, request, body=None)
+
+
+class APITimeoutError(APIConnectionError):
+    def __init__(self, request: Request) -> None:
+        super().__init__(message="Request timed out.", request=request)
+
+
+class BadRequestError(APIStatusError):
+    status_code = 400
+
+
+class AuthenticationError(APIStatusError):
+    status_code = 401
+
+
+class PermissionDeniedError(APIStatusError):
+    status_code = 403
+
+
+class NotFoundError(APIStatusError):
+    status_code = 404
+
+
+class ConflictError(APIStatusError):
+    status_code = 409
+
+
+class UnprocessableEntityError(APIStatusError):
+    status_code = 422
+
+
+class RateLimitError(APIStatusError):
+    status_code = 429
+
+
+class InternalServerError(APIStatusError):
+    pass
+
+
+class LengthFinishReasonError(OpenAIError):
+    def __init__(self, *, completion: Any = None) -> None:
+        msg = "Could not parse response content as the length limit was reached"
+        if completion is not None and getattr(completion, "usage", None) is not None:
+            msg += f" - {completion.usage}"
+        super().__init__(msg)
+        self.completion = completion
+
+
+class ContentFilterFinishReasonError(OpenAIError):
+    def __init__(self) -> None:
+        super().__init__("Could not parse response content as the request was rejected by the content filter")
+
+
+class RustPanicError(OpenAIError):
+    """A bug in rapidresponse's Rust code, caught at the boundary (never a
+    BaseException, so `except Exception` and retry decorators see it)."""
+
+
+_BY_STATUS: Dict[int, type] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status: int) -> type:
+    if status >= 500:
+        return InternalServerError
+    return _BY_STATUS.get(status, APIStatusError)
+
+
+def _partial(payload: Dict[str, Any]) -> Any:
+    raw = payload.get("partial")
+    if raw is None:
+        return None
+    from ._models import class_for, lazy
+
+    return lazy(class_for("Response"), raw)
+
+
+def convert(error: BaseException, request: Request) -> BaseException:
+    """The openai-python exception for a `_native.NativeError`."""
+    payload: Dict[str, Any] = error.args[0] if error.args and isinstance(error.args[0], dict) else {}
+    kind = payload.get("kind")
+    message = payload.get("message") or str(error)
+    exc: OpenAIError
+    if kind == "status":
+        status = int(payload.get("status") or 0)
+        headers = Headers(payload.get("headers") or ())
+        if "body_json" in payload:
+            raw = payload["body_json"]
+            body: Any = json.loads(raw)
+            content = raw.encode()
+        elif "body_text" in payload:
+            body = payload["body_text"]
+            content = body.encode()
+        else:
+            body, content = None, b""
+        if isinstance(body, dict) and "error" in body:
+            body = body["error"]
+        response = Response(status, headers, request, content)
+        exc = status_error_class(status)(message, response=response, body=body)
+    elif kind == "timeout":
+        exc = APITimeoutError(request=request)
+    elif kind == "connection":
+        exc = APIConnectionError(request=request)
+    elif kind == "stream_error":
+        body = json.loads(payload["error_json"]) if payload.get("error_json") else None
+        exc = APIError(message, request, body=body)
+    elif kind == "decode":
+        exc = APIResponseValidationError(Response(200, Headers(), request), None, message=message)
+    elif kind == "panic":
+        exc = RustPanicError(message)
+    else:
+        exc = OpenAIError(message)
+    if isinstance(exc, APIError):
+        exc.partial_response = _partial(payload)
+    # Why the connection failed, or which wait ran out, shows as the cause
+    # (openai-python's messages themselves are fixed).
+    detail = payload.get("detail")
+    if kind == "connection" and detail:
+        exc.__cause__ = ConnectionError(detail)
+    elif kind == "timeout" and detail:
+        exc.__cause__ = TimeoutError(f"the {detail} timeout ran out")
+    return exc

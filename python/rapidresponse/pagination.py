@@ -1,0 +1,126 @@
+"""Cursor pages (openai-python's SyncCursorPage / AsyncCursorPage): `.data`,
+`.has_more`, `get_next_page()`, `iter_pages()`, and iteration over every
+item of every page (the next request sends `after=<last item id>`)."""
+
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Callable, Dict, Iterator, Optional
+
+from ._models import BaseModel, _Nested, _new, converter
+
+__all__ = ["SyncCursorPage", "AsyncCursorPage", "AsyncPaginator"]
+
+
+class _CursorPage(BaseModel):
+    __slots__ = ()
+    model_fields: Dict[str, str] = {"data": "data", "has_more": "has_more"}
+
+    def _next_after(self) -> Optional[str]:
+        data = self.data or []
+        if self.has_more is False or not data:
+            return None
+        last = data[-1]
+        return getattr(last, "id", None) if not isinstance(last, dict) else last.get("id")
+
+    def has_next_page(self) -> bool:
+        return self._next_after() is not None
+
+    def next_page_info(self) -> Optional[Dict[str, Any]]:
+        after = self._next_after()
+        return None if after is None else {"params": {"after": after}}
+
+
+class SyncCursorPage(_CursorPage):
+    __slots__ = ()
+
+    def get_next_page(self) -> "SyncCursorPage":
+        after = self._next_after()
+        if after is None:
+            raise RuntimeError("No next page expected; please check `.has_next_page()` before calling `.get_next_page()`.")
+        client, next_call = self._rr_extra
+        return client._run(next_call(after))  # type: ignore[no-any-return]
+
+    def iter_pages(self) -> Iterator["SyncCursorPage"]:
+        page = self
+        while True:
+            yield page
+            if not page.has_next_page():
+                return
+            page = page.get_next_page()
+
+    def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
+        for page in self.iter_pages():
+            yield from page.data or ()
+
+
+class AsyncCursorPage(_CursorPage):
+    __slots__ = ()
+
+    async def get_next_page(self) -> "AsyncCursorPage":
+        after = self._next_after()
+        if after is None:
+            raise RuntimeError("No next page expected; please check `.has_next_page()` before calling `.get_next_page()`.")
+        client, next_call = self._rr_extra
+        return await client._arun(next_call(after))  # type: ignore[no-any-return]
+
+    async def iter_pages(self) -> AsyncIterator["AsyncCursorPage"]:
+        page = self
+        while True:
+            yield page
+            if not page.has_next_page():
+                return
+            page = await page.get_next_page()
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._items()
+
+    async def _items(self) -> AsyncIterator[Any]:
+        async for page in self.iter_pages():
+            for item in page.data or ():
+                yield item
+
+
+_PAGE_CLASSES: Dict[Any, Any] = {}
+
+
+def _page_class(base: Any, item_union: str) -> Any:
+    key = (base, item_union)
+    cls = _PAGE_CLASSES.get(key)
+    if cls is None:
+        cls = _PAGE_CLASSES[key] = type(
+            base.__name__,
+            (base,),
+            {"__slots__": (), "__module__": __name__, "data": _Nested("data", converter(["list", ["alias", item_union]]))},
+        )
+    return cls
+
+
+def page_cast(item_union: str, next_call: Callable[[str], Any]) -> Callable[[Any, Any], Any]:
+    """Reads a page body; the page remembers how to ask for the next one."""
+
+    def cast(raw: Any, client: Any) -> Any:
+        import json
+
+        base = AsyncCursorPage if client._is_async else SyncCursorPage
+        page = _new(_page_class(base, item_union), json.loads(raw.body))
+        page._rr_extra = (client, next_call)
+        return page
+
+    return cast
+
+
+class AsyncPaginator:
+    """What the async `list()` returns: await it for the first page, or
+    `async for` over every item of every page."""
+
+    def __init__(self, client: Any, call: Any) -> None:
+        self._client = client
+        self._call = call
+
+    def __await__(self) -> Any:
+        return self._client._arun(self._call).__await__()
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        page = await self
+        async for item in page:
+            yield item
