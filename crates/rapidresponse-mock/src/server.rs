@@ -465,11 +465,7 @@ async fn handle(
         return Ok(finish(reply, &FaultSpec::default(), &common, &control));
     }
 
-    let path = full_path
-        .strip_prefix("/v1")
-        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
-        .unwrap_or(&full_path)
-        .to_owned();
+    let path = api_path(&full_path).to_owned();
     let mut request = ApiRequest {
         method: parts.method,
         path,
@@ -636,6 +632,44 @@ fn mask_key(key: &str) -> String {
     let head: String = chars[..3].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();
     format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+}
+
+/// The API path without its prefix: `/v1`, or Azure's `/openai/v1`,
+/// `/openai/deployments/{name}` and `/openai` (the `api-version` query is
+/// accepted and ignored), so Azure clients can be tested too.
+fn api_path(full: &str) -> &str {
+    let strip = |p: &str, prefix: &str| -> Option<usize> {
+        p.strip_prefix(prefix)
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+            .map(|rest| p.len() - rest.len())
+    };
+    if let Some(n) = strip(full, "/v1").or_else(|| strip(full, "/openai/v1")) {
+        return &full[n..];
+    }
+    if let Some(n) = strip(full, "/openai/deployments") {
+        let rest = &full[n..];
+        // Skip the deployment name.
+        let after = rest.trim_start_matches('/');
+        return match after.find('/') {
+            Some(i) => &after[i..],
+            None => "",
+        };
+    }
+    if let Some(n) = strip(full, "/openai") {
+        return &full[n..];
+    }
+    full
+}
+
+#[cfg(test)]
+#[test]
+fn api_paths_of_openai_and_azure() {
+    assert_eq!(api_path("/v1/responses"), "/responses");
+    assert_eq!(api_path("/openai/v1/responses"), "/responses");
+    assert_eq!(api_path("/openai/responses"), "/responses");
+    assert_eq!(api_path("/openai/deployments/gpt-4o/chat/completions"), "/chat/completions");
+    assert_eq!(api_path("/v1x/responses"), "/v1x/responses");
+    assert_eq!(api_path("/responses"), "/responses");
 }
 
 /// The endpoint for a method and a path (without `/v1`).
