@@ -1,0 +1,6 @@
+"""Types shared by the APIs, as `openai.types.shared` exports them: classes built on
+first access (see rapidresponse.types); nothing is built at import."""
+
+from .. import _package_attrs
+
+__getattr__, __dir__ = _package_attrs(__name__, globals())
