@@ -69,7 +69,9 @@ __all__ = [
     "AsyncStream",
 ]
 
-_native.configure(BaseModel, NOT_GIVEN, omit)
+from ._exceptions import NativeError as _NativeError
+
+_native.configure(BaseModel, _NativeError, NOT_GIVEN, omit)
 
 
 def __getattr__(name: str) -> object:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Optional
 
+from . import _native
 from ._http import Headers, Request, Response
 
 __all__ = [
@@ -143,6 +144,12 @@ class LengthFinishReasonError(OpenAIError):
 class ContentFilterFinishReasonError(OpenAIError):
     def __init__(self) -> None:
         super().__init__("Could not parse response content as the request was rejected by the content filter")
+
+
+class NativeError(_native.NativeError, OpenAIError):  # type: ignore[misc]
+    """A failure reported by the Rust client before the client turned it
+    into one of the classes above (`convert`); an OpenAIError, so nothing
+    from Rust escapes `except openai-style errors`."""
 
 
 class RustPanicError(OpenAIError):

@@ -27,10 +27,22 @@ fn partial_bytes<'py>(py: Python<'py>, r: Option<&Response>) -> Option<Bound<'py
     Some(PyBytes::new(py, &json))
 }
 
+/// The exception carrying `payload`: the Python layer's error class once
+/// registered (an OpenAIError), NativeError before.
+fn native_error(py: Python<'_>, payload: Bound<'_, PyDict>) -> PyErr {
+    match &crate::globals(py).error_class {
+        Some(cls) => match cls.bind(py).call1((payload,)) {
+            Ok(exc) => PyErr::from_value(exc),
+            Err(e) => e,
+        },
+        None => NativeError::new_err((payload.unbind(),)),
+    }
+}
+
 /// The Python exception for a core error.
 pub fn to_py(err: Error) -> PyErr {
     Python::attach(|py| match payload(py, &err) {
-        Ok(d) => NativeError::new_err((d.unbind(),)),
+        Ok(d) => native_error(py, d),
         Err(e) => e,
     })
 }
@@ -117,7 +129,7 @@ pub fn panic_to_py(panic: Box<dyn std::any::Any + Send>) -> PyErr {
             Ok(())
         })();
         match built {
-            Ok(()) => NativeError::new_err((d.unbind(),)),
+            Ok(()) => native_error(py, d),
             Err(e) => e,
         }
     })

@@ -23,6 +23,9 @@ pub struct Globals {
     pub model_class: Option<Py<PyAny>>,
     /// NOT_GIVEN / Omit sentinels: members with these values are left out.
     pub skip: Vec<Py<PyAny>>,
+    /// The Python layer's subclass of NativeError that is also an
+    /// OpenAIError: what failures are raised as once it is registered.
+    pub error_class: Option<Py<PyAny>>,
 }
 
 static GLOBALS: PyOnceLock<Globals> = PyOnceLock::new();
@@ -31,19 +34,27 @@ pub fn globals(py: Python<'_>) -> &Globals {
     GLOBALS.get_or_init(py, || Globals {
         model_class: None,
         skip: Vec::new(),
+        error_class: None,
     })
 }
 
-/// Registers the model base class and the sentinels (once, at import).
+/// Registers the model base class, the error class and the sentinels
+/// (once, at import).
 #[pyfunction]
-#[pyo3(signature = (model_class, *skip))]
-fn configure(py: Python<'_>, model_class: Py<PyAny>, skip: &Bound<'_, PyTuple>) -> PyResult<()> {
+#[pyo3(signature = (model_class, error_class, *skip))]
+fn configure(
+    py: Python<'_>,
+    model_class: Py<PyAny>,
+    error_class: Py<PyAny>,
+    skip: &Bound<'_, PyTuple>,
+) -> PyResult<()> {
     let skip = skip.iter().map(|s| s.unbind()).collect();
     let _ = GLOBALS.set(
         py,
         Globals {
             model_class: Some(model_class),
             skip,
+            error_class: Some(error_class),
         },
     );
     Ok(())
