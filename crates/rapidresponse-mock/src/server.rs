@@ -667,7 +667,10 @@ fn api_paths_of_openai_and_azure() {
     assert_eq!(api_path("/v1/responses"), "/responses");
     assert_eq!(api_path("/openai/v1/responses"), "/responses");
     assert_eq!(api_path("/openai/responses"), "/responses");
-    assert_eq!(api_path("/openai/deployments/gpt-4o/chat/completions"), "/chat/completions");
+    assert_eq!(
+        api_path("/openai/deployments/gpt-4o/chat/completions"),
+        "/chat/completions"
+    );
     assert_eq!(api_path("/v1x/responses"), "/v1x/responses");
     assert_eq!(api_path("/responses"), "/responses");
 }
