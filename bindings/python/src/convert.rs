@@ -10,8 +10,20 @@ use std::fmt;
 
 /// Parses JSON text into dicts, lists, str, int, float, bool and None.
 pub fn json_to_py<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    let mut cache = StrCache::new();
+    json_to_py_cached(py, text, &mut cache)
+}
+
+/// `json_to_py` sharing short strings through `cache` (stream events
+/// repeat their keys, types and ids: one Python string each, its hash
+/// computed once).
+pub fn json_to_py_cached<'py>(
+    py: Python<'py>,
+    text: &str,
+    cache: &mut StrCache,
+) -> PyResult<Bound<'py, PyAny>> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = PySeed { py }
+    let value = PySeed { py, cache }
         .deserialize(&mut de)
         .map_err(|e| PyValueError::new_err(format!("invalid JSON: {e}")))?;
     de.end()
@@ -19,19 +31,72 @@ pub fn json_to_py<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny
     Ok(value)
 }
 
-#[derive(Clone, Copy)]
-struct PySeed<'py> {
-    py: Python<'py>,
+/// A direct-mapped cache of short Python strings by content. A miss just
+/// replaces the slot: it bounds memory and costs one string creation.
+pub struct StrCache {
+    slots: Vec<Option<(Box<str>, Py<PyString>)>>,
 }
 
-impl<'de, 'py> DeserializeSeed<'de> for PySeed<'py> {
+const CACHE_SLOTS: usize = 1024;
+/// Longer strings (deltas, text) are rarely repeated: not cached.
+const CACHE_MAX_LEN: usize = 40;
+
+impl Default for StrCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StrCache {
+    pub fn new() -> Self {
+        StrCache {
+            slots: (0..CACHE_SLOTS).map(|_| None).collect(),
+        }
+    }
+
+    fn get<'py>(&mut self, py: Python<'py>, s: &str) -> Bound<'py, PyString> {
+        if s.len() > CACHE_MAX_LEN {
+            return PyString::new(py, s);
+        }
+        // FNV-1a: cheap for a few bytes, good enough for a direct map.
+        let mut h: u32 = 0x811c_9dc5;
+        for b in s.bytes() {
+            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+        let slot = &mut self.slots[h as usize % CACHE_SLOTS];
+        if let Some((k, v)) = slot {
+            if **k == *s {
+                return v.bind(py).clone();
+            }
+        }
+        let v = PyString::new(py, s);
+        *slot = Some((s.into(), v.clone().unbind()));
+        v
+    }
+}
+
+struct PySeed<'a, 'py> {
+    py: Python<'py>,
+    cache: &'a mut StrCache,
+}
+
+impl<'a, 'py> PySeed<'a, 'py> {
+    fn reborrow(&mut self) -> PySeed<'_, 'py> {
+        PySeed {
+            py: self.py,
+            cache: self.cache,
+        }
+    }
+}
+
+impl<'de, 'py> DeserializeSeed<'de> for PySeed<'_, 'py> {
     type Value = Bound<'py, PyAny>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de, 'py> Visitor<'de> for PySeed<'py> {
+impl<'de, 'py> Visitor<'de> for PySeed<'_, 'py> {
     type Value = Bound<'py, PyAny>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -50,25 +115,25 @@ impl<'de, 'py> Visitor<'de> for PySeed<'py> {
         Ok(PyFloat::new(self.py, v).into_any())
     }
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(PyString::new(self.py, v).into_any())
+        Ok(self.cache.get(self.py, v).into_any())
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(self.py.None().into_bound(self.py))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut a: A) -> Result<Self::Value, A::Error> {
         let list = PyList::empty(self.py);
-        while let Some(v) = a.next_element_seed(self)? {
+        while let Some(v) = a.next_element_seed(self.reborrow())? {
             list.append(v).map_err(serde::de::Error::custom)?;
         }
         Ok(list.into_any())
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut a: A) -> Result<Self::Value, A::Error> {
         let dict = PyDict::new(self.py);
         while let Some(key) = a.next_key::<KeyStr<'de>>()? {
-            // Keys repeat across events and objects: interned, they are
-            // shared and compare by pointer in later lookups.
-            let key = PyString::intern(self.py, key.as_str());
-            let value = a.next_value_seed(self)?;
+            // Keys repeat across events and objects: shared, their hash is
+            // computed once.
+            let key = self.cache.get(self.py, key.as_str());
+            let value = a.next_value_seed(self.reborrow())?;
             dict.set_item(key, value)
                 .map_err(serde::de::Error::custom)?;
         }

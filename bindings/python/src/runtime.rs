@@ -62,7 +62,14 @@ where
     loop {
         let fut_ref: &mut Pin<&mut F> = &mut fut;
         let done = py.detach(|| {
-            rt.block_on(async { tokio::time::timeout(SIGNAL_CHECK, fut_ref).await.ok() })
+            rt.block_on(async {
+                // Mid-stream the next chunk is usually there already: no
+                // timer then (arming one wakes the I/O driver each time).
+                if let std::task::Poll::Ready(v) = futures_util::poll!(&mut *fut_ref) {
+                    return Some(v);
+                }
+                tokio::time::timeout(SIGNAL_CHECK, fut_ref).await.ok()
+            })
         });
         if let Some(out) = done {
             return Ok(out);

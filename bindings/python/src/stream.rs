@@ -15,7 +15,11 @@ use serde_json::Value;
 use std::sync::Arc;
 
 use crate::client::{head_of, Opened};
-use crate::convert::json_to_py;
+use crate::convert::{json_to_py_cached, StrCache};
+
+/// Short strings shared by every stream's events (locked once per batch,
+/// with the GIL held).
+static STR_CACHE: std::sync::Mutex<Option<StrCache>> = std::sync::Mutex::new(None);
 use crate::errors::to_py;
 use crate::{guard, guard_future, runtime};
 
@@ -214,8 +218,10 @@ pub fn objects<'py>(
 ) -> PyResult<Bound<'py, PyList>> {
     let list = PyList::empty(py);
     let type_key = intern!(py, "type");
+    let mut cache = STR_CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let cache = cache.get_or_insert_with(StrCache::new);
     for data in datas {
-        let value = json_to_py(py, &data)?;
+        let value = json_to_py_cached(py, &data, cache)?;
         let obj = match value.cast::<PyDict>() {
             Ok(dict) => {
                 let cls = match dict.get_item(type_key)? {

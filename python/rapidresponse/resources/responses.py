@@ -5,7 +5,6 @@ Methods only describe requests; the client runs them."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from .._client import Call, body_of, split_options
@@ -300,7 +299,7 @@ class Responses(_ResponsesBase):
     ) -> List[Any]:
         """Runs many create() calls, at most `concurrency` at once; returns
         their results in input order, an exception object where one failed."""
-        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import ThreadPoolExecutor  # here: a slow import
 
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -348,6 +347,8 @@ class AsyncResponses(_ResponsesBase):
     ) -> List[Any]:
         """asyncio.gather done right: at most `concurrency` requests in
         flight, results in input order, an exception object where one failed."""
+        import asyncio  # here: importing asyncio costs ~30 ms, most users never need it
+
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         gate = asyncio.Semaphore(concurrency)
