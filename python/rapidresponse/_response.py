@@ -6,7 +6,7 @@ plain call returns. The body was read by the Rust client already."""
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, Optional
 
 from ._http import Headers, Request, Response
 
@@ -52,6 +52,12 @@ class LegacyAPIResponse:
     @property
     def request_id(self) -> Optional[str]:
         return self.headers.get("x-request-id")
+
+    @property
+    def rate_limit(self) -> Optional[Dict[str, Any]]:
+        """Beyond openai-python: the x-ratelimit-* headers as numbers
+        (limit/remaining for requests and tokens, reset as sent), or None."""
+        return rate_limit(self.headers)
 
     @property
     def http_request(self) -> Request:
@@ -108,6 +114,22 @@ class LegacyAPIResponse:
 
     def __repr__(self) -> str:
         return f"<LegacyAPIResponse [{self.status_code}] {self.method} {self.url}>"
+
+
+def rate_limit(headers: Any) -> Optional[Dict[str, Any]]:
+    """The x-ratelimit-* headers: limit_/remaining_ requests and tokens as
+    ints, reset_ values as sent ("1s", "6m0s")."""
+    out: Dict[str, Any] = {}
+    for kind in ("requests", "tokens"):
+        for part in ("limit", "remaining", "reset"):
+            value = headers.get(f"x-ratelimit-{part}-{kind}")
+            if value is not None and part != "reset":
+                try:
+                    value = int(value)
+                except ValueError:
+                    pass
+            out[f"{part}_{kind}"] = value
+    return out if any(v is not None for v in out.values()) else None
 
 
 # with_streaming_response gives the same object (the body is in memory).

@@ -520,3 +520,34 @@ def test_mock_server_scripting(mock: MockServer) -> None:
     with pytest.raises(rapidresponse.InternalServerError):
         client.responses.create(model="gpt-4.1", input="x")
     assert mock.requests()[-1]["path"] == "/v1/responses"
+
+
+def test_from_profile_reads_codex_config(tmp_path: Any, mock: MockServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "config.toml").write_text(
+        f"""
+[model_providers.local-mock]
+name = "Mock"
+base_url = "{mock.url}"
+env_key = "MOCK_PROVIDER_KEY"
+http_headers = {{ "X-Provider" = "mock" }}
+
+[profiles.ci]
+model = "gpt-4.1-mini"
+model_provider = "local-mock"
+"""
+    )
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path))
+    monkeypatch.setenv("MOCK_PROVIDER_KEY", "profile-key")
+    client = OpenAI.from_profile("ci")
+    assert client.default_model == "gpt-4.1-mini"
+    assert client.responses.create(model=client.default_model, input="p").status == "completed"
+    req = last_request(mock)
+    assert req["headers"]["authorization"] == "Bearer profile-key" and req["headers"]["x-provider"] == "mock"
+    with pytest.raises(rapidresponse.OpenAIError):
+        OpenAI.from_profile("no-such-profile")
+
+
+def test_rate_limit_headers_on_raw_responses(client: OpenAI) -> None:
+    raw = client.responses.with_raw_response.create(model="gpt-4.1", input="x")
+    limits = raw.rate_limit
+    assert limits is not None and limits["remaining_requests"] is not None

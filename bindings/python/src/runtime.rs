@@ -6,7 +6,7 @@
 
 use pyo3::prelude::*;
 use std::future::Future;
-use std::pin::{pin, Pin};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -49,18 +49,52 @@ pub fn runtime() -> Arc<tokio::runtime::Runtime> {
     runtime
 }
 
-/// Runs `fut` to completion with the GIL released, looking for signals
-/// every 100 ms: a KeyboardInterrupt drops the future, which cancels the
-/// HTTP request.
+/// Runs `fut` to completion on the runtime's worker (next to the I/O
+/// driver, so reading a body does not cross threads per chunk) while this
+/// thread waits with the GIL released, looking for signals every 100 ms:
+/// a KeyboardInterrupt aborts the task, which cancels the HTTP request.
 pub fn block_on<F>(py: Python<'_>, fut: F) -> PyResult<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let rt = runtime();
+    let mut task = rt.spawn(fut);
+    loop {
+        let task_ref = &mut task;
+        let done = py.detach(|| {
+            rt.block_on(async { tokio::time::timeout(SIGNAL_CHECK, task_ref).await.ok() })
+        });
+        match done {
+            Some(Ok(out)) => return Ok(out),
+            Some(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Some(Err(_)) => {
+                return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                    "the request task was cancelled",
+                ))
+            }
+            None => {}
+        }
+        if let Err(e) = py.check_signals() {
+            task.abort();
+            return Err(e);
+        }
+    }
+}
+
+/// Runs `fut` on this thread with the GIL released (signals checked every
+/// 100 ms; a KeyboardInterrupt drops the future). For stream batches: the
+/// decoding then runs here, beside the worker that reads the socket,
+/// instead of both on the worker.
+pub fn block_on_here<F>(py: Python<'_>, fut: F) -> PyResult<F::Output>
 where
     F: Future + Send,
     F::Output: Send,
 {
     let rt = runtime();
-    let mut fut = pin!(fut);
+    let mut fut = std::pin::pin!(fut);
     loop {
-        let fut_ref: &mut Pin<&mut F> = &mut fut;
+        let fut_ref = &mut fut;
         let done = py.detach(|| {
             rt.block_on(async {
                 // Mid-stream the next chunk is usually there already: no

@@ -67,6 +67,10 @@ impl ErrorMember for RawChunk {
     }
 }
 
+/// At most about this many events are read ahead into one batch: enough
+/// to make the crossing rare, few enough to keep a batch's objects small.
+const BATCH_EVENTS: usize = 2048;
+
 struct State {
     opened: Option<Opened>,
     /// An error met after some events of a chunk: raised on the next call.
@@ -128,6 +132,8 @@ async fn collect(state: &mut State) -> Result<Option<Vec<String>>, Error> {
             Some(Err(e)) => Some(Err(e)),
             Some(Ok(first)) => {
                 out.push(first.data);
+                // Everything already received goes in this batch too.
+                s.read_ready(BATCH_EVENTS);
                 while let Some(item) = s.next_buffered() {
                     match item {
                         Ok(e) => out.push(e.data),
@@ -286,7 +292,7 @@ impl NativeStream {
     fn next_batch<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let state = self.state.clone();
-            let datas = runtime::block_on(py, async move {
+            let datas = runtime::block_on_here(py, async move {
                 let mut st = state.lock().await;
                 collect(&mut st).await
             })?

@@ -40,6 +40,10 @@ pub struct ResponseStream<T: Transport> {
     resumes_left: u32,
     usage_recorded: bool,
     ended: bool,
+    /// A chunk result `read_ready` met but left for `next` (an end or an error).
+    deferred: Option<Option<Result<bytes::Bytes, crate::transport::TransportError>>>,
+    /// A framing error `read_ready` met, reported by `next` after the events before it.
+    sse_failure: Option<rapidresponse_core::SseError>,
 }
 
 impl<T: Transport> ResponseStream<T> {
@@ -70,6 +74,44 @@ impl<T: Transport> ResponseStream<T> {
             resumes_left,
             usage_recorded: false,
             ended: false,
+            deferred: None,
+            sse_failure: None,
+        }
+    }
+
+    /// Reads what the body has received already, without waiting, into
+    /// the buffer that `next_buffered` drains: a shell can then hand over
+    /// every event on hand in one crossing. Ends and errors are left for
+    /// `next`. Needs a body whose chunk future may be dropped unfinished
+    /// without losing data (reqwest's and the memory body's). It stops
+    /// once `up_to` events are buffered, which bounds a batch's memory.
+    pub fn read_ready(&mut self, up_to: usize) {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        while self.deferred.is_none()
+            && self.sse_failure.is_none()
+            && !self.ended
+            && self.pending.len() < up_to
+        {
+            let Some(body) = self.body.as_mut() else {
+                return;
+            };
+            let polled = {
+                let mut fut = std::pin::pin!(body.next_chunk());
+                std::future::Future::poll(fut.as_mut(), &mut cx)
+            };
+            match polled {
+                std::task::Poll::Pending => return,
+                std::task::Poll::Ready(Some(Ok(bytes))) => {
+                    if let Err(e) = self.decoder.feed(&bytes, &mut self.pending) {
+                        self.sse_failure = Some(e);
+                        return;
+                    }
+                    if self.decoder.is_done() {
+                        self.body = None;
+                    }
+                }
+                std::task::Poll::Ready(other) => self.deferred = Some(other),
+            }
         }
     }
 
@@ -144,12 +186,24 @@ impl<T: Transport> ResponseStream<T> {
                     partial: Box::new(self.acc.snapshot()),
                 }));
             };
-            let chunk = crate::client::within(
-                self.client.transport(),
-                self.read_timeout,
-                body.next_chunk(),
-            )
-            .await;
+            if let Some(e) = self.sse_failure.take() {
+                self.ended = true;
+                return Some(Err(Error::Sse {
+                    error: e,
+                    partial: Some(Box::new(self.acc.snapshot())),
+                }));
+            }
+            let chunk = match self.deferred.take() {
+                Some(c) => Some(c),
+                None => {
+                    crate::client::within(
+                        self.client.transport(),
+                        self.read_timeout,
+                        body.next_chunk(),
+                    )
+                    .await
+                }
+            };
             match chunk {
                 Some(Some(Ok(bytes))) => {
                     if let Err(e) = self.decoder.feed(&bytes, &mut self.pending) {
