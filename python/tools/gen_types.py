@@ -966,7 +966,7 @@ def main() -> int:
     t.build()
     # Consistency with the reference notes (outside the repository; skipped when absent):
     # every stream event and output item is here.
-    ref_path = Path("/work/shared/reference/responses-types.json")
+    ref_path = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "responses-types.json"
     if ref_path.exists():
         meta = json.loads(ref_path.read_text())["_meta"]
         events = t.unions["ResponseStreamEvent"][2]
