@@ -187,3 +187,52 @@ async fn per_call_options_reach_every_method() {
         assert!(r.url.ends_with("debug=1"), "{}", r.url);
     }
 }
+
+#[tokio::test]
+async fn read_ready_buffers_what_arrived_and_leaves_the_drop_to_next() {
+    let event = |n: u32, delta: &str| {
+        format!("data: {{\"type\":\"response.output_text.delta\",\"sequence_number\":{n},\"output_index\":0,\"content_index\":0,\"delta\":\"{delta}\"}}\n\n")
+    };
+    let first = format!(
+        "data: {{\"type\":\"response.created\",\"sequence_number\":0,\"response\":{{\"id\":\"r\",\"status\":\"in_progress\"}}}}\n\n{}",
+        event(1, "a")
+    );
+    let chunks = vec![
+        Bytes::from(first),
+        Bytes::from(event(2, "b")),
+        Bytes::from(event(3, "c") + &event(4, "d")),
+    ];
+    let transport = MemoryTransport::new([CannedResponse::Http {
+        status: 200,
+        headers: [("content-type", "text/event-stream")]
+            .into_iter()
+            .collect(),
+        chunks,
+        then_drop: true,
+    }]);
+    let client = Client::with_transport(
+        ClientConfig::new(Some("sk".into()), "http://memory/v1"),
+        transport,
+    );
+    let mut s = client
+        .responses()
+        .create_stream(CreateResponse::new("m", "x"))
+        .await
+        .unwrap();
+    assert!(s.next().await.unwrap().is_ok()); // created; "a" is buffered
+    s.read_ready(2); // stops at the bound: "a", "b"
+    let mut deltas = Vec::new();
+    while let Some(e) = s.next_buffered() {
+        if let ResponseStreamEvent::OutputTextDelta(d) = e.unwrap().event {
+            deltas.extend(d.delta.as_deref().map(str::to_owned));
+        }
+    }
+    assert_eq!(deltas, ["a", "b"]);
+    s.read_ready(100); // "c", "d", then the drop is kept for next()
+    assert!(s.next_buffered().unwrap().is_ok());
+    assert!(s.next_buffered().unwrap().is_ok());
+    assert!(s.next_buffered().is_none());
+    let err = s.next().await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+    assert_eq!(err.partial_response().unwrap().output_text(), "abcd");
+}
