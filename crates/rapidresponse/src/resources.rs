@@ -192,8 +192,9 @@ impl<T: Transport> Responses<T> {
             let http = client
                 .config()
                 .create_response(&request, &options.request)?;
-            let head = client.open_stream(http, &options).await?;
-            Ok(ResponseStream::new(client, head, options, background, None))
+            client
+                .open_response_stream(http, options, background, None)
+                .await
         }
     }
 
@@ -247,14 +248,9 @@ impl<T: Transport> Responses<T> {
             let http = client
                 .config()
                 .retrieve_response(&id, &params, &options.request)?;
-            let head = client.open_stream(http, &options).await?;
-            Ok(ResponseStream::new(
-                client,
-                head,
-                options,
-                true,
-                starting_after,
-            ))
+            client
+                .open_response_stream(http, options, true, starting_after)
+                .await
         }
     }
 
@@ -513,8 +509,7 @@ impl<T: Transport> ChatCompletions<T> {
             let http = client
                 .config()
                 .create_chat_completion(&request, &options.request)?;
-            let head = client.open_stream(http, &options).await?;
-            Ok(ChunkStream::new(client, head, &options))
+            client.open_chunk_stream(http, options).await
         }
     }
 }
@@ -573,8 +568,7 @@ impl<T: Transport> Completions<T> {
             let http = client
                 .config()
                 .create_completion(&request, &options.request)?;
-            let head = client.open_stream(http, &options).await?;
-            Ok(ChunkStream::new(client, head, &options))
+            client.open_chunk_stream(http, options).await
         }
     }
 }
