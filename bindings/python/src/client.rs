@@ -11,8 +11,6 @@ use rapidresponse::{
     CallOptions, Client, ClientConfig, Headers, Method, Provider, ReqwestTransport, RetryPolicy,
     Secret, Timeouts,
 };
-use rapidresponse_core::digest::ResponseDigest;
-use rapidresponse_core::types::ChatUsage;
 use rapidresponse_core::TokenCounts;
 use rapidresponse_core::{AzureAuth, HttpRequest};
 use std::sync::{Arc, Mutex};
@@ -220,41 +218,18 @@ async fn send(prepared: Prepared, kind: UsageKind) -> Result<RawOut, rapidrespon
         options,
     } = prepared;
     let answer = client.send_bytes(request, options).await?;
-    let mut output_text = None;
-    match kind {
-        UsageKind::Response => {
-            // Invalid JSON is left for the Python side to report on parse.
-            if let Ok(d) = ResponseDigest::parse(&answer.parsed) {
-                if let Some(u) = &d.usage {
-                    client.record_usage(
-                        d.model.as_deref().unwrap_or(""),
-                        &TokenCounts::from_usage(u),
-                    );
-                }
-                output_text = Some(d.output_text);
-            }
-        }
+    // Usage is counted by the client; invalid JSON is left for the Python
+    // side to report when a field is read.
+    let output_text = match kind {
+        UsageKind::Response => client
+            .record_response_body(&answer.parsed)
+            .map(|d| d.output_text),
         UsageKind::Chat => {
-            #[derive(serde::Deserialize)]
-            struct Skim {
-                #[serde(default)]
-                model: Option<String>,
-                #[serde(default)]
-                usage: Option<ChatUsage>,
-            }
-            if let Ok(Skim {
-                model,
-                usage: Some(u),
-            }) = serde_json::from_slice::<Skim>(&answer.parsed)
-            {
-                client.record_usage(
-                    model.as_deref().unwrap_or(""),
-                    &TokenCounts::from_chat_usage(&u),
-                );
-            }
+            client.record_completion_body(&answer.parsed);
+            None
         }
-        UsageKind::None => {}
-    }
+        UsageKind::None => None,
+    };
     Ok(RawOut {
         status: answer.http_status,
         headers: answer
@@ -542,10 +517,7 @@ impl NativeClient {
 /// An open stream, before it meets Python.
 pub enum Opened {
     Responses(Box<rapidresponse::ResponseStream<ReqwestTransport>>),
-    Chunks(
-        Box<rapidresponse::ChunkStream<ReqwestTransport, crate::stream::RawChunk>>,
-        Client<ReqwestTransport>,
-    ),
+    Chunks(Box<rapidresponse::ChunkStream<ReqwestTransport, crate::stream::RawChunk>>),
 }
 
 async fn open(
@@ -566,8 +538,7 @@ async fn open(
                 .await?,
         )),
         StreamKind::Chunks => {
-            let stream = client.open_chunk_stream(request, options).await?;
-            Opened::Chunks(Box::new(stream), client)
+            Opened::Chunks(Box::new(client.open_chunk_stream(request, options).await?))
         }
     })
 }
@@ -575,7 +546,7 @@ async fn open(
 pub fn head_of(opened: &Opened) -> (u16, Vec<(String, String)>) {
     let (status, headers) = match opened {
         Opened::Responses(s) => (s.status(), s.headers()),
-        Opened::Chunks(s, _) => (s.status(), s.headers()),
+        Opened::Chunks(s) => (s.status(), s.headers()),
     };
     (
         status,

@@ -10,7 +10,8 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyType};
 use pyo3::{ffi, intern};
 use rapidresponse::Error;
 use rapidresponse_core::events::ErrorMember;
-use rapidresponse_core::TokenCounts;
+use rapidresponse_core::types::ChatUsage;
+use rapidresponse_core::usage::ChatUsageMember;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -43,16 +44,25 @@ impl StreamKind {
     }
 }
 
-/// What Rust reads of a completion chunk: only what it acts on (an error
-/// member, and the usage of the last chunk). Python gets the raw JSON.
+/// What Rust reads of a completion chunk: only what the client acts on
+/// (an error member, the usage of the last chunk). Python gets the raw JSON.
 #[derive(serde::Deserialize)]
 pub struct RawChunk {
     #[serde(default)]
     error: Option<Value>,
     #[serde(default)]
     model: Option<Value>,
-    #[serde(default)]
-    usage: Option<Value>,
+    /// Kept only when it is an object, so a drifting member is no error.
+    #[serde(default, deserialize_with = "usage_object")]
+    usage: Option<ChatUsage>,
+}
+
+fn usage_object<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<ChatUsage>, D::Error> {
+    use serde::Deserialize;
+    let value = Option::<Value>::deserialize(d)?;
+    Ok(value
+        .filter(Value::is_object)
+        .and_then(|v| serde_json::from_value(v).ok()))
 }
 
 impl ErrorMember for RawChunk {
@@ -64,6 +74,13 @@ impl ErrorMember for RawChunk {
             Value::Array(a) => !a.is_empty(),
             Value::Number(_) | Value::Bool(true) => true,
         })
+    }
+}
+
+impl ChatUsageMember for RawChunk {
+    fn chat_usage(&self) -> Option<(&str, &ChatUsage)> {
+        let model = self.model.as_ref().and_then(Value::as_str).unwrap_or("");
+        Some((model, self.usage.as_ref()?))
     }
 }
 
@@ -146,18 +163,14 @@ async fn collect(state: &mut State) -> Result<Option<Vec<String>>, Error> {
                 Some(Ok(()))
             }
         },
-        Some(Opened::Chunks(s, client)) => match s.next_event().await {
+        Some(Opened::Chunks(s)) => match s.next_event().await {
             None => None,
             Some(Err(e)) => Some(Err(e)),
             Some(Ok(first)) => {
-                let mut push = |e: rapidresponse_core::StreamEvent<RawChunk>| {
-                    record_chunk_usage(client, &e.event);
-                    out.push(e.data);
-                };
-                push(first);
+                out.push(first.data);
                 while let Some(item) = s.next_buffered_event() {
                     match item {
-                        Ok(e) => push(e),
+                        Ok(e) => out.push(e.data),
                         Err(e) => {
                             state.stashed = Some(e);
                             break;
@@ -176,21 +189,6 @@ async fn collect(state: &mut State) -> Result<Option<Vec<String>>, Error> {
         Some(Err(e)) => end_or_error(state, e),
         Some(Ok(())) => Ok(Some(out)),
     }
-}
-
-fn record_chunk_usage(
-    client: &rapidresponse::Client<rapidresponse::ReqwestTransport>,
-    chunk: &RawChunk,
-) {
-    let Some(usage) = chunk.usage.as_ref().filter(|u| u.is_object()) else {
-        return;
-    };
-    let Ok(usage) = serde_json::from_value::<rapidresponse_core::types::ChatUsage>(usage.clone())
-    else {
-        return;
-    };
-    let model = chunk.model.as_ref().and_then(Value::as_str).unwrap_or("");
-    client.record_usage(model, &TokenCounts::from_chat_usage(&usage));
 }
 
 /// A batch on its way to Python (built there with the GIL held).

@@ -52,6 +52,24 @@ impl ResponseDigest {
     }
 }
 
+/// The model and usage of a chat or legacy completion body (None when it
+/// has no usage or is not a JSON object).
+pub fn completion_usage(body: &[u8]) -> Option<(String, crate::types::ChatUsage)> {
+    #[derive(Deserialize)]
+    struct Skim<'a> {
+        #[serde(borrow, default)]
+        model: AnyStr<'a>,
+        #[serde(default)]
+        usage: Option<serde_json::Value>,
+    }
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
+    let skim: Skim = serde_json::from_slice(body).ok()?;
+    let usage = serde_json::from_value(skim.usage.filter(|u| u.is_object())?).ok()?;
+    Some((skim.model.0.map(Cow::into_owned).unwrap_or_default(), usage))
+}
+
 #[derive(Deserialize)]
 struct Skim<'a> {
     #[serde(borrow, default)]
@@ -325,6 +343,18 @@ mod tests {
     fn members_of_other_kinds_are_ignored() {
         let d = ResponseDigest::parse(br#"{"model":1,"output":{"a":[1]},"usage":"x"}"#).unwrap();
         assert_eq!(d, ResponseDigest::default());
+    }
+
+    #[test]
+    fn completion_usage_reads_model_and_usage_only() {
+        let (model, usage) = completion_usage(
+            br#"{"id":"c","model":"gpt-4o","choices":[{"x":1}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}"#,
+        )
+        .unwrap();
+        assert_eq!(model, "gpt-4o");
+        assert_eq!(usage.total_tokens.copied(), Some(7));
+        assert!(completion_usage(br#"{"model":"m","usage":null}"#).is_none());
+        assert!(completion_usage(b"[]").is_none());
     }
 
     #[test]

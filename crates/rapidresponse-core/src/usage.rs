@@ -4,7 +4,25 @@
 
 use std::collections::BTreeMap;
 
-use crate::types::{ChatUsage, Response, Usage};
+use crate::types::{ChatCompletion, ChatCompletionChunk, ChatUsage, Completion, Response, Usage};
+
+/// What carries Chat Completions-style usage (a chat completion, one of its
+/// stream chunks, a legacy completion): its model and the usage, when sent.
+pub trait ChatUsageMember {
+    fn chat_usage(&self) -> Option<(&str, &ChatUsage)>;
+}
+
+macro_rules! chat_usage_member {
+    ($($t:ty),*) => {$(
+        impl ChatUsageMember for $t {
+            fn chat_usage(&self) -> Option<(&str, &ChatUsage)> {
+                Some((self.model.as_deref().unwrap_or(""), self.usage.get()?))
+            }
+        }
+    )*};
+}
+
+chat_usage_member!(ChatCompletion, ChatCompletionChunk, Completion);
 
 /// USD per one million tokens.
 #[derive(Clone, Copy, Debug, PartialEq)]

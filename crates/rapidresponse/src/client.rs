@@ -5,8 +5,9 @@
 //! (the shells').
 
 use futures_util::future::{select, Either};
+use rapidresponse_core::digest::{completion_usage, ResponseDigest};
 use rapidresponse_core::retry::{Decision, Outcome};
-use rapidresponse_core::types::ChatUsage;
+use rapidresponse_core::usage::ChatUsageMember;
 use rapidresponse_core::{
     ApiError, ClientConfig, Error, Headers, HttpRequest, PriceTable, RateLimit, RequestOptions,
     Response, TimeoutKind, Timeouts, TokenCounts, UsageTotals,
@@ -201,11 +202,30 @@ impl<T: Transport> Client<T> {
         self.inner.prices.lock().unwrap().set(model, price);
     }
 
-    /// Adds one call's token counts to the totals (for shells that skim
-    /// the body instead of parsing it into a `Response`).
-    pub fn record_usage(&self, model: &str, counts: &TokenCounts) {
+    fn record_usage(&self, model: &str, counts: &TokenCounts) {
         let prices = self.inner.prices.lock().unwrap().clone();
         self.inner.usage.lock().unwrap().add(model, counts, &prices);
+    }
+
+    /// Counts the usage of a Responses body received as bytes (`send_bytes`),
+    /// skimming it instead of parsing a `Response`; gives the skim
+    /// (`output_text`, ...) when the body is a JSON object.
+    pub fn record_response_body(&self, body: &[u8]) -> Option<ResponseDigest> {
+        let digest = ResponseDigest::parse(body).ok()?;
+        if let Some(u) = &digest.usage {
+            self.record_usage(
+                digest.model.as_deref().unwrap_or(""),
+                &TokenCounts::from_usage(u),
+            );
+        }
+        Some(digest)
+    }
+
+    /// Counts the usage of a chat or legacy completion body received as bytes.
+    pub fn record_completion_body(&self, body: &[u8]) {
+        if let Some((model, usage)) = completion_usage(body) {
+            self.record_usage(&model, &TokenCounts::from_chat_usage(&usage));
+        }
     }
 
     pub(crate) fn record_response(&self, response: &Response) {
@@ -217,16 +237,11 @@ impl<T: Transport> Client<T> {
             .add_response(response, &prices);
     }
 
-    /// Adds a chat or legacy completion's usage, when it has one.
-    pub(crate) fn record_chat_usage(&self, model: Option<&str>, usage: Option<&ChatUsage>) {
-        let Some(usage) = usage else { return };
-        let prices = self.inner.prices.lock().unwrap().clone();
-        let counts = TokenCounts::from_chat_usage(usage);
-        self.inner
-            .usage
-            .lock()
-            .unwrap()
-            .add(model.unwrap_or(""), &counts, &prices);
+    /// Adds a chat or legacy completion's (or chunk's) usage, when it has one.
+    pub(crate) fn record_chat_usage(&self, item: &impl ChatUsageMember) {
+        if let Some((model, usage)) = item.chat_usage() {
+            self.record_usage(model, &TokenCounts::from_chat_usage(usage));
+        }
     }
 
     /// Runs `fut` unless `limit` passes first.

@@ -11,6 +11,7 @@ use rapidresponse_core::types::{
     CompletionRequest, CreateResponse, DeleteResult, InputItemList, InputTokenCount, Item,
     Response,
 };
+use rapidresponse_core::usage::ChatUsageMember;
 use rapidresponse_core::{Error, Field, HttpRequest, ListParams, Method, RetrieveParams};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -124,7 +125,7 @@ impl<T: Transport> Client<T> {
     }
 
     /// Opens a stream of chat or legacy completion chunks for a prepared request.
-    pub fn open_chunk_stream<C: DeserializeOwned + ErrorMember>(
+    pub fn open_chunk_stream<C: DeserializeOwned + ErrorMember + ChatUsageMember>(
         &self,
         request: HttpRequest,
         options: CallOptions,
@@ -483,7 +484,7 @@ impl<T: Transport> ChatCompletions<T> {
                 .config()
                 .create_chat_completion(&request, &options.request)?;
             let response: ApiResponse<ChatCompletion> = client.call_json(http, &options).await?;
-            client.record_chat_usage(response.model.as_deref(), response.usage.get());
+            client.record_chat_usage(&response.parsed);
             Ok(response)
         }
     }
@@ -542,7 +543,7 @@ impl<T: Transport> Completions<T> {
                 .config()
                 .create_completion(&request, &options.request)?;
             let response: ApiResponse<Completion> = client.call_json(http, &options).await?;
-            client.record_chat_usage(response.model.as_deref(), response.usage.get());
+            client.record_chat_usage(&response.parsed);
             Ok(response)
         }
     }

@@ -5,6 +5,7 @@
 
 use rapidresponse_core::events::{DecodeError, ErrorMember, EventDecoder};
 use rapidresponse_core::types::ErrorObject;
+use rapidresponse_core::usage::ChatUsageMember;
 use rapidresponse_core::{
     Error, Headers, Response, ResponseAccumulator, ResponseEventDecoder, ResponseStreamEvent,
     RetrieveParams, SseDecoder, StreamEvent, TimeoutKind,
@@ -374,7 +375,8 @@ impl<T: Transport> ResponseStream<T> {
     }
 }
 
-/// A stream of chat or legacy completion chunks, ending at `data: [DONE]`.
+/// A stream of chat or legacy completion chunks, ending at `data: [DONE]`;
+/// a chunk with usage is counted in the client's totals.
 pub struct ChunkStream<T: Transport, C> {
     client: Client<T>,
     body: Option<T::Body>,
@@ -386,7 +388,7 @@ pub struct ChunkStream<T: Transport, C> {
     ended: bool,
 }
 
-impl<T: Transport, C: DeserializeOwned + ErrorMember> ChunkStream<T, C> {
+impl<T: Transport, C: DeserializeOwned + ErrorMember + ChatUsageMember> ChunkStream<T, C> {
     pub(crate) fn new(
         client: Client<T>,
         head: HttpResponse<T::Body>,
@@ -426,7 +428,11 @@ impl<T: Transport, C: DeserializeOwned + ErrorMember> ChunkStream<T, C> {
                     partial: None,
                 })
             }
-            Ok(e) => Ok(e),
+            Ok(e) => {
+                // The last chunk carries the usage (stream_options.include_usage).
+                self.client.record_chat_usage(&e.event);
+                Ok(e)
+            }
             Err(e) => Err(Error::Decode(e)),
         })
     }

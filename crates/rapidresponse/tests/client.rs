@@ -278,6 +278,22 @@ async fn chat_and_legacy_completions() {
         n += 1;
     }
     assert!(n > 0);
+    // A chat stream's last chunk carries usage when asked: it counts too.
+    let with_usage: ChatCompletionRequest = serde_json::from_value(json!({
+        "model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}],
+        "stream_options": {"include_usage": true}
+    }))
+    .unwrap();
+    let mut s = c
+        .chat()
+        .completions()
+        .create_stream(with_usage)
+        .await
+        .unwrap();
+    while let Some(chunk) = s.next().await {
+        chunk.unwrap();
+    }
+    assert_eq!(c.usage().responses, 3);
 }
 
 #[tokio::test]
