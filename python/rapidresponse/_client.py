@@ -307,12 +307,8 @@ class _BaseClient:
         """(timeouts, max_retries, headers, query) for the native call."""
         timeout = options.get("timeout", NOT_GIVEN)
         timeouts = timeout_tuple(self.timeout if isinstance(timeout, NotGiven) else timeout)
-        headers: Dict[str, Any] = {}
-        if self.organization:
-            headers["OpenAI-Organization"] = self.organization
-        if self.project:
-            headers["OpenAI-Project"] = self.project
-        headers.update(self._custom_headers)
+        # OpenAI-Organization / OpenAI-Project come from the native client's config.
+        headers: Dict[str, Any] = dict(self._custom_headers)
         extra_headers = options.get("extra_headers")
         if extra_headers:
             headers.update(extra_headers)
@@ -758,7 +754,6 @@ class _AzureMixin:
         )
         if api_key is None:
             self.api_key = ""
-        self._custom_query.setdefault("api-version", api_version)
 
     def _native_key(self) -> Tuple[Any, ...]:
         return (
@@ -767,22 +762,23 @@ class _AzureMixin:
             id(self._api_key_provider),  # type: ignore[attr-defined]
             self._azure_ad_token,
             id(self._azure_ad_token_provider),
+            self._api_version,
         )
 
     def _native_args(self) -> Dict[str, Any]:
         key_provider = self._api_key_provider  # type: ignore[attr-defined]
         api_key = self.api_key or None  # type: ignore[attr-defined]
         token_provider = self._azure_ad_token_provider or key_provider
-        # The api-version goes in the default query (see __init__); the
-        # endpoint style URL is already in base_url, so the core treats
-        # Azure like any base URL but for its auth header.
+        # The endpoint style URL is already in base_url (as openai-python
+        # builds it), so the core gets no endpoint: it adds the api-version
+        # query, the auth header and /deployments/{model} where openai-python does.
         return {
             "base_url": self.base_url.rstrip("/"),  # type: ignore[attr-defined]
             "api_key": None,
             "organization": self.organization,  # type: ignore[attr-defined]
             "project": self.project,  # type: ignore[attr-defined]
             "token_provider": token_provider,
-            "azure": (None, None, None, api_key if key_provider is None else None, self._azure_ad_token),
+            "azure": (None, self._api_version, None, api_key if key_provider is None else None, self._azure_ad_token),
         }
 
     def _copy_extra(self, rest: Dict[str, Any]) -> None:

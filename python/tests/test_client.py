@@ -551,3 +551,17 @@ def test_rate_limit_headers_on_raw_responses(client: OpenAI) -> None:
     raw = client.responses.with_raw_response.create(model="gpt-4.1", input="x")
     limits = raw.rate_limit
     assert limits is not None and limits["remaining_requests"] is not None
+
+
+def test_azure_api_version_query_and_key_header(mock: MockServer) -> None:
+    client = rapidresponse.AzureOpenAI(api_key="az-key", api_version="2025-04-01-preview", azure_endpoint=mock.root_url)
+    client.responses.create(model="gpt-4.1", input="x")
+    req = last_request(mock)
+    assert req["path"] == "/openai/responses" and "api-version=2025-04-01-preview" in req["query"]
+    assert req["headers"]["api-key"] == "az-key" and "authorization" not in req["headers"]
+    client.with_options(api_version="2025-05-01").chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "hi"}]
+    )
+    req = last_request(mock)
+    assert req["path"] == "/openai/deployments/gpt-4o/chat/completions"
+    assert req["query"].count("api-version") == 1 and "api-version=2025-05-01" in req["query"]
