@@ -192,18 +192,9 @@ def convert(error: BaseException, request: Request) -> BaseException:
     if kind == "status":
         status = int(payload.get("status") or 0)
         headers = Headers(payload.get("headers") or ())
-        if "body_json" in payload:
-            raw = payload["body_json"]
-            body: Any = json.loads(raw)
-            content = raw.encode()
-        elif "body_text" in payload:
-            body = payload["body_text"]
-            content = body.encode()
-        else:
-            body, content = None, b""
-        if isinstance(body, dict) and "error" in body:
-            body = body["error"]
-        response = Response(status, headers, request, content)
+        # The core narrowed the body to its `error` object, as openai-python does.
+        body: Any = json.loads(payload["body_json"]) if "body_json" in payload else None
+        response = Response(status, headers, request, payload.get("content", "").encode())
         exc = status_error_class(status)(message, response=response, body=body)
     elif kind == "timeout":
         exc = APITimeoutError(request=request)

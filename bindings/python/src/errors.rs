@@ -13,7 +13,7 @@ create_exception!(
     _native,
     NativeError,
     PyException,
-    "A failure of the Rust client; its one argument is a dict (kind, message, status, headers, body, error, partial)."
+    "A failure of the Rust client; its one argument is a dict (kind, message, status, headers, body_json, content, error_json, partial)."
 );
 
 pub fn headers_to_py<'py>(py: Python<'py>, headers: &Headers) -> PyResult<Bound<'py, PyAny>> {
@@ -55,11 +55,14 @@ fn payload<'py>(py: Python<'py>, err: &Error) -> PyResult<Bound<'py, PyDict>> {
             d.set_item("status", e.status)?;
             d.set_item("message", e.to_string())?;
             d.set_item("headers", headers_to_py(py, &e.headers)?)?;
+            // openai-python's `body`: narrowed to `error` by the core.
+            if let Some(body) = e.error_body() {
+                d.set_item("body_json", body.to_string())?;
+            }
+            // The response's content, as received (re-serialised if JSON).
             match &e.body {
-                ErrorBody::Json(v) => {
-                    d.set_item("body_json", serde_json::to_string(v).unwrap_or_default())?
-                }
-                ErrorBody::Text(t) => d.set_item("body_text", t)?,
+                ErrorBody::Json(v) => d.set_item("content", v.to_string())?,
+                ErrorBody::Text(t) => d.set_item("content", t)?,
                 ErrorBody::Empty => {}
             }
             "status"
