@@ -40,6 +40,18 @@ fn posts_to(server: &MockServer, path_end: &str) -> usize {
         .count()
 }
 
+/// Opens a stream of `input` with a mock fault (`spec`).
+async fn stream_with_fault(
+    c: &Client<ReqwestTransport>,
+    input: &str,
+    spec: &str,
+) -> ResponseStream<ReqwestTransport> {
+    c.responses()
+        .create_stream_with(CreateResponse::new("gpt-4.1", input), with_fault(spec))
+        .await
+        .unwrap()
+}
+
 async fn collect(
     mut s: ResponseStream<ReqwestTransport>,
 ) -> (Vec<Event>, Option<Error>, ResponseStream<ReqwestTransport>) {
@@ -454,14 +466,7 @@ async fn a_stalled_stream_hits_the_read_timeout_and_keeps_the_partial_response()
 async fn a_dropped_stream_gives_a_connection_error_with_the_text_so_far() {
     let server = MockServer::start();
     let c = client(&server);
-    let s = c
-        .responses()
-        .create_stream_with(
-            CreateResponse::new("gpt-4.1", "drop me"),
-            with_fault("drop-after=7"),
-        )
-        .await
-        .unwrap();
+    let s = stream_with_fault(&c, "drop me", "drop-after=7").await;
     let (events, error, _) = collect(s).await;
     assert_eq!(events.len(), 7);
     let text: String = events
@@ -530,11 +535,7 @@ async fn stream_content_faults_have_their_documented_outcomes() {
     let run = |spec: &'static str| {
         let c = c.clone();
         async move {
-            let s = c
-                .responses()
-                .create_stream_with(CreateResponse::new("gpt-4.1", "faults"), with_fault(spec))
-                .await
-                .unwrap();
+            let s = stream_with_fault(&c, "faults", spec).await;
             let mut events = Vec::new();
             let mut errors = Vec::new();
             let mut s = s;
@@ -605,11 +606,7 @@ async fn stream_content_faults_have_their_documented_outcomes() {
     );
     // failed / incomplete: final_response is an error carrying the response.
     for (spec, incomplete) in [("failed", false), ("incomplete", true)] {
-        let s = c
-            .responses()
-            .create_stream_with(CreateResponse::new("gpt-4.1", "x"), with_fault(spec))
-            .await
-            .unwrap();
+        let s = stream_with_fault(&c, "x", spec).await;
         let err = s.final_response().await.unwrap_err();
         match (err, incomplete) {
             (Error::ResponseIncomplete(r), true) | (Error::ResponseFailed(r), false) => {
@@ -624,14 +621,7 @@ async fn stream_content_faults_have_their_documented_outcomes() {
 async fn a_16_mib_event_passes_the_default_limit_and_a_lower_limit_is_a_clear_error() {
     let server = MockServer::start();
     let c = client(&server);
-    let s = c
-        .responses()
-        .create_stream_with(
-            CreateResponse::new("gpt-4.1", "big"),
-            with_fault("big-event=16777216"),
-        )
-        .await
-        .unwrap();
+    let s = stream_with_fault(&c, "big", "big-event=16777216").await;
     let (events, error, _) = collect(s).await;
     assert!(error.is_none(), "{error:?}");
     let big = events.iter().find_map(|e| match &e.event {
@@ -645,14 +635,7 @@ async fn a_16_mib_event_passes_the_default_limit_and_a_lower_limit_is_a_clear_er
     assert!(big.is_some(), "the 16 MiB delta arrives intact");
 
     let small = c.with_options(|cfg| cfg.max_event_bytes = 1 << 20);
-    let s = small
-        .responses()
-        .create_stream_with(
-            CreateResponse::new("gpt-4.1", "big"),
-            with_fault("big-event=16777216"),
-        )
-        .await
-        .unwrap();
+    let s = stream_with_fault(&small, "big", "big-event=16777216").await;
     let (_, error, _) = collect(s).await;
     let error = error.expect("a size error");
     assert!(error.to_string().contains("size limit"), "{error}");
