@@ -8,6 +8,7 @@ refused."""
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
@@ -400,7 +401,7 @@ def _cast_json(cast_to: Any) -> Callable[[Any, Any], Any]:
         body = raw.body
         if not body.strip():
             return None
-        data = _loads(body)
+        data = json.loads(body)
         if isinstance(cast_to, type) and issubclass(cast_to, BaseModel) and isinstance(data, dict):
             return _new(cast_to, data)
         if cast_to is not None and hasattr(cast_to, "model_validate") and isinstance(data, dict):
@@ -408,12 +409,6 @@ def _cast_json(cast_to: Any) -> Callable[[Any, Any], Any]:
         return data
 
     return cast
-
-
-def _loads(body: bytes) -> Any:
-    import json
-
-    return json.loads(body)
 
 
 # -- running a call ---------------------------------------------------------------

@@ -71,7 +71,7 @@ class Request:
 class Response:
     """What came back: status_code, headers, the body (content/text/json())."""
 
-    __slots__ = ("status_code", "headers", "request", "content", "_elapsed")
+    __slots__ = ("status_code", "headers", "request", "content")
 
     def __init__(self, status_code: int, headers: Headers, request: Request, content: bytes = b"") -> None:
         self.status_code = status_code

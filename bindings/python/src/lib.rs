@@ -94,32 +94,6 @@ fn output_text(py: Python<'_>, body: &[u8]) -> PyResult<Option<String>> {
     })
 }
 
-/// Parses JSON text into Python objects (used for error bodies).
-#[pyfunction]
-fn loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    guard(|| convert::json_to_py(py, text))
-}
-
-/// Writes Python objects as JSON bytes, as request bodies are written.
-#[pyfunction]
-fn dumps<'py>(
-    py: Python<'py>,
-    obj: Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
-    guard(|| {
-        let globals = globals(py);
-        let skip = globals
-            .skip
-            .iter()
-            .map(|s| s.bind(py).clone())
-            .collect::<Vec<_>>();
-        let model_class = globals.model_class.as_ref().map(|c| c.bind(py).clone());
-        let mut out = Vec::new();
-        convert::JsonWriter::new(model_class.as_ref(), &skip).write(&obj, &mut out)?;
-        Ok(pyo3::types::PyBytes::new(py, &out))
-    })
-}
-
 /// A profile of Codex's config.toml, resolved: base_url, api_key,
 /// headers and query (pairs), model, reasoning_effort, wire_api, provider_id.
 #[pyfunction]
@@ -170,8 +144,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mock::MockServer>()?;
     m.add_function(wrap_pyfunction!(configure, m)?)?;
     m.add_function(wrap_pyfunction!(output_text, m)?)?;
-    m.add_function(wrap_pyfunction!(loads, m)?)?;
-    m.add_function(wrap_pyfunction!(dumps, m)?)?;
     m.add_function(wrap_pyfunction!(logging::enable_logging, m)?)?;
     m.add_function(wrap_pyfunction!(load_profile, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;

@@ -380,16 +380,6 @@ impl NativeStream {
         })
     }
 
-    /// Whether a terminal event (completed, failed, incomplete) arrived, and which.
-    fn terminal(&self) -> PyResult<Option<&'static str>> {
-        guard(|| {
-            self.with_state(|st| match &st.opened {
-                Some(Opened::Responses(s)) => s.accumulator().terminal().map(|t| t.as_str()),
-                _ => None,
-            })
-        })
-    }
-
     #[getter]
     fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         Ok(self.headers.clone().into_pyobject(py)?.into_any())

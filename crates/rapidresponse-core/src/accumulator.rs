@@ -19,17 +19,6 @@ pub enum Terminal {
     Failed,
 }
 
-impl Terminal {
-    /// The response status it ends with: "completed", "incomplete", "failed".
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Terminal::Completed => "completed",
-            Terminal::Incomplete => "incomplete",
-            Terminal::Failed => "failed",
-        }
-    }
-}
-
 /// The response so far of one stream.
 #[derive(Debug, Default)]
 pub struct ResponseAccumulator {
