@@ -135,14 +135,8 @@ impl NativeClient {
         options: OptionsTuple,
         stream: bool,
     ) -> PyResult<Prepared> {
-        let method = match method {
-            "GET" => Method::Get,
-            "POST" => Method::Post,
-            "DELETE" => Method::Delete,
-            "PUT" => Method::Put,
-            "PATCH" => Method::Patch,
-            other => return Err(PyValueError::new_err(format!("unsupported method {other}"))),
-        };
+        let method = Method::parse(method)
+            .ok_or_else(|| PyValueError::new_err(format!("unsupported method {method}")))?;
         let bytes = match body {
             None => None,
             Some(b) if b.is_none() => None,

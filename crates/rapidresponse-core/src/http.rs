@@ -24,6 +24,19 @@ impl Method {
             Method::Patch => "PATCH",
         }
     }
+
+    /// The method named `name` in upper case, as `as_str` writes it.
+    pub fn parse(name: &str) -> Option<Method> {
+        [
+            Method::Get,
+            Method::Post,
+            Method::Delete,
+            Method::Put,
+            Method::Patch,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == name)
+    }
 }
 
 impl fmt::Display for Method {
@@ -152,5 +165,24 @@ mod tests {
         let shown = format!("{h:?}");
         assert!(!shown.contains("sk-"), "{shown}");
         assert!(shown.contains("req_1"));
+    }
+}
+
+#[cfg(test)]
+mod method_tests {
+    use super::Method;
+
+    #[test]
+    fn parse_is_the_inverse_of_as_str() {
+        for m in [
+            Method::Get,
+            Method::Post,
+            Method::Delete,
+            Method::Put,
+            Method::Patch,
+        ] {
+            assert_eq!(Method::parse(m.as_str()), Some(m));
+        }
+        assert_eq!(Method::parse("get"), None);
     }
 }
