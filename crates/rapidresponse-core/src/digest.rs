@@ -34,6 +34,25 @@ impl ResponseDigest {
             return Err(serde::de::Error::custom("a response body is a JSON object"));
         }
         let skim: Skim = serde_json::from_slice(body)?;
+        Ok(Self::from_skim(skim))
+    }
+
+    /// Skims the `response` member of a stream event (`response.completed`
+    /// and the other events that carry the whole response).
+    pub fn parse_event(data: &[u8]) -> Result<Self, serde_json::Error> {
+        #[derive(Deserialize)]
+        struct EventSkim<'a> {
+            #[serde(borrow)]
+            response: Option<Skim<'a>>,
+        }
+        let event: EventSkim = serde_json::from_slice(data)?;
+        let skim = event
+            .response
+            .ok_or_else(|| serde::de::Error::custom("the event carries no response"))?;
+        Ok(Self::from_skim(skim))
+    }
+
+    fn from_skim(skim: Skim) -> Self {
         let mut output_text = String::new();
         for item in skim.output.0 {
             if item.kind.as_deref() == Some("message") {
@@ -42,13 +61,13 @@ impl ResponseDigest {
                 }
             }
         }
-        Ok(ResponseDigest {
+        ResponseDigest {
             id: skim.id.0.map(Cow::into_owned),
             model: skim.model.0.map(Cow::into_owned),
             status: skim.status.0.map(Cow::into_owned),
             output_text,
             usage: skim.usage.0,
-        })
+        }
     }
 }
 
@@ -355,6 +374,20 @@ mod tests {
         assert_eq!(usage.total_tokens.copied(), Some(7));
         assert!(completion_usage(br#"{"model":"m","usage":null}"#).is_none());
         assert!(completion_usage(b"[]").is_none());
+    }
+
+    #[test]
+    fn parse_event_reads_the_response_member() {
+        let d = ResponseDigest::parse_event(
+            br#"{"type":"response.completed","sequence_number":9,"response":{"id":"resp_2","model":"m",
+                "output":[{"type":"message","content":[{"type":"output_text","text":"ok"}]}],
+                "usage":{"input_tokens":1,"output_tokens":2,"total_tokens":3}}}"#,
+        )
+        .unwrap();
+        assert_eq!(d.id.as_deref(), Some("resp_2"));
+        assert_eq!(d.output_text, "ok");
+        assert_eq!(d.usage.unwrap().total_tokens.copied(), Some(3));
+        assert!(ResponseDigest::parse_event(br#"{"type":"response.output_text.delta"}"#).is_err());
     }
 
     #[test]

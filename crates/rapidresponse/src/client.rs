@@ -182,6 +182,21 @@ impl<T: Transport> Client<T> {
         }
     }
 
+    /// This client (configuration, usage totals, prices, token provider)
+    /// over another value of its transport type: the wasm package gives
+    /// each call a transport holding that call's abort signal.
+    pub fn on_transport(&self, transport: T) -> Self {
+        Client {
+            inner: Arc::new(Inner {
+                transport,
+                config: self.inner.config.clone(),
+                usage: self.inner.usage.clone(),
+                prices: self.inner.prices.clone(),
+                token_provider: self.inner.token_provider.clone(),
+            }),
+        }
+    }
+
     /// Calls `provider` before every attempt for the bearer token.
     pub fn with_token_provider(&self, provider: TokenProvider) -> Self {
         let mut c = self.with_options(|_| {});
@@ -219,6 +234,19 @@ impl<T: Transport> Client<T> {
             );
         }
         Some(digest)
+    }
+
+    /// Counts the usage of a stream event that carries the whole response
+    /// (`response.completed`), skimming it.
+    pub fn record_response_event(&self, data: &[u8]) {
+        if let Ok(digest) = ResponseDigest::parse_event(data) {
+            if let Some(u) = &digest.usage {
+                self.record_usage(
+                    digest.model.as_deref().unwrap_or(""),
+                    &TokenCounts::from_usage(u),
+                );
+            }
+        }
     }
 
     /// Counts the usage of a chat or legacy completion body received as bytes.
@@ -330,6 +358,9 @@ impl<T: Transport> Client<T> {
                         Error::from(ApiError::from_response(status, &headers, &body)),
                         decision,
                     )
+                }
+                Some(Err(e)) if e.kind == TransportErrorKind::Aborted => {
+                    return Err(Error::Cancelled)
                 }
                 Some(Err(e)) if e.kind == TransportErrorKind::ConnectTimeout => (
                     Error::Timeout {

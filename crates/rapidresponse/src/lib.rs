@@ -25,6 +25,7 @@ mod client;
 pub mod env;
 #[cfg(feature = "native")]
 mod native;
+mod raw;
 mod resources;
 mod stream;
 pub mod transport;
@@ -39,6 +40,7 @@ pub use rapidresponse_core::{
     RateLimit, RequestOptions, RetrieveParams, RetryPolicy, Secret, TimeoutKind, Timeouts,
     UsageTotals,
 };
+pub use raw::{RawEventStream, RawStreamKind};
 pub use resources::{Chat, ChatCompletions, Completions, InputItems, InputTokens, Responses};
 pub use stream::{ChunkStream, Event, ResponseStream};
 pub use transport::{Body, MemoryTransport, Transport};

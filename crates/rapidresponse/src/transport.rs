@@ -23,6 +23,9 @@ pub enum TransportErrorKind {
     ConnectTimeout,
     /// The connection dropped while the body was being read.
     Body,
+    /// The caller aborted the request (an `AbortSignal` in the browser):
+    /// never retried.
+    Aborted,
     /// Anything else (a request the transport could not build, ...).
     Other,
 }

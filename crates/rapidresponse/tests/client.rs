@@ -930,3 +930,70 @@ async fn futures_are_send_and_static_so_they_can_be_spawned() {
     .unwrap();
     assert!(!text.is_empty());
 }
+
+#[tokio::test]
+async fn a_raw_stream_hands_over_undecoded_frames_and_counts_usage() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let open = |spec: Option<&str>| {
+        let options = match spec {
+            Some(s) => with_fault(s),
+            None => CallOptions::new(),
+        };
+        let request = c
+            .config()
+            .build_bytes(
+                Method::Post,
+                "/responses",
+                Some(br#"{"model":"gpt-4.1","input":"Say hi","stream":true}"#.to_vec()),
+                Some("gpt-4.1"),
+                true,
+                &options.request,
+            )
+            .unwrap();
+        c.open_raw_stream(request, options, RawStreamKind::Responses, None)
+    };
+    let mut s = open(None).await.unwrap();
+    assert_eq!(s.status(), 200);
+    let mut frames = Vec::new();
+    while let Some(batch) = s.next_frames().await {
+        let batch = batch.unwrap();
+        assert!(!batch.is_empty());
+        frames.extend(batch);
+    }
+    let last: Value = serde_json::from_str(&frames.last().unwrap().data).unwrap();
+    assert_eq!(last["type"], "response.completed");
+    let deltas: String = frames
+        .iter()
+        .filter(|f| f.event.as_deref() == Some("response.output_text.delta"))
+        .map(|f| {
+            serde_json::from_str::<Value>(&f.data).unwrap()["delta"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(deltas, last["response"]["output"][0]["content"][0]["text"]);
+    assert!(c.usage().tokens.total_tokens > 0);
+
+    // A drop mid-stream: the events before it, then a connection error.
+    let mut s = open(Some("drop-after=3")).await.unwrap();
+    let mut seen = 0;
+    let error = loop {
+        match s.next_frames().await {
+            Some(Ok(batch)) => seen += batch.len(),
+            Some(Err(e)) => break e,
+            None => panic!("a dropped stream must end in an error"),
+        }
+    };
+    assert_eq!(seen, 3);
+    assert!(matches!(error, Error::Connection { .. }), "{error:?}");
+    assert!(s.next_frames().await.is_none());
+
+    // An error status before the body goes through the retry loop.
+    let error = match open(Some("status=400")).await {
+        Err(e) => e,
+        Ok(_) => panic!("a 400 must not open a stream"),
+    };
+    assert_eq!(error.status(), Some(400));
+}
