@@ -40,7 +40,7 @@ pub use rapidresponse_core::{
     RateLimit, RequestOptions, RetrieveParams, RetryPolicy, Secret, TimeoutKind, Timeouts,
     UsageTotals,
 };
-pub use raw::{RawEventStream, RawStreamKind};
+pub use raw::{CountUsage, RawEventStream};
 pub use resources::{Chat, ChatCompletions, Completions, InputItems, InputTokens, Responses};
 pub use stream::{ChunkStream, Event, ResponseStream};
 pub use transport::{Body, MemoryTransport, Transport};

@@ -13,13 +13,15 @@ use std::time::Duration;
 use crate::client::{CallOptions, Client};
 use crate::transport::{Body, Transport, TransportErrorKind};
 
-/// What a raw stream carries, for counting its usage.
+/// Where a raw stream's usage is counted from (a retrieved stream of a
+/// response counted already counts nothing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RawStreamKind {
+pub enum CountUsage {
+    No,
     /// Responses API events: usage comes with the terminal event.
-    Responses,
+    FromResponseEvents,
     /// Chat or legacy completion chunks: usage comes with the last chunk.
-    Chunks,
+    FromChunks,
 }
 
 /// An event stream whose frames are handed over undecoded.
@@ -27,7 +29,7 @@ pub struct RawEventStream<T: Transport> {
     client: Client<T>,
     body: Option<T::Body>,
     sse: SseDecoder,
-    kind: RawStreamKind,
+    count: CountUsage,
     status: u16,
     headers: Headers,
     /// The longest silence between two chunks; `None` waits for ever
@@ -42,7 +44,7 @@ impl<T: Transport> Client<T> {
         &self,
         request: HttpRequest,
         options: CallOptions,
-        kind: RawStreamKind,
+        count: CountUsage,
         read_timeout: Option<Duration>,
     ) -> impl Future<Output = Result<RawEventStream<T>, Error>> + 'static {
         let client = self.clone();
@@ -53,7 +55,7 @@ impl<T: Transport> Client<T> {
                 client,
                 body: Some(head.body),
                 sse,
-                kind,
+                count,
                 status: head.status,
                 headers: head.headers,
                 read_timeout,
@@ -123,8 +125,9 @@ impl<T: Transport> RawEventStream<T> {
     /// by its `event:` line, or by a leading `type` when the server sends
     /// no names), or a chunk with a `usage` object.
     fn record_usage(&self, frame: &Frame) {
-        match self.kind {
-            RawStreamKind::Responses => {
+        match self.count {
+            CountUsage::No => {}
+            CountUsage::FromResponseEvents => {
                 let terminal = match frame.event.as_deref() {
                     Some(name) => is_terminal(name),
                     None => leading_type(&frame.data).is_some_and(is_terminal),
@@ -133,7 +136,7 @@ impl<T: Transport> RawEventStream<T> {
                     self.client.record_response_event(frame.data.as_bytes());
                 }
             }
-            RawStreamKind::Chunks => {
+            CountUsage::FromChunks => {
                 if memchr::memmem::find(frame.data.as_bytes(), b"\"usage\":{").is_some() {
                     self.client.record_completion_body(frame.data.as_bytes());
                 }

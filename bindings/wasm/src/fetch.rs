@@ -1,0 +1,204 @@
+//! `FetchTransport`: the client loop's `Transport` over the global `fetch`
+//! (a Window, a Worker or Node >= 20), the body read through wasm-streams,
+//! sleeps on `setTimeout`, jitter from `Math.random`, the clock from
+//! web-time. It knows nothing of the API. Each request gets its own
+//! `AbortController`, so a request the loop gives up on (a timeout, a
+//! dropped stream) is aborted on the wire, and the caller's signal aborts it
+//! too.
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use js_sys::{Array, Uint8Array};
+use rapidresponse::core::{Headers, HttpRequest};
+use rapidresponse::transport::{Body, HttpResponse, Transport, TransportError, TransportErrorKind};
+use std::time::{Duration, SystemTime};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, AbortSignal, RequestInit};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch`, whatever the global object is.
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str, init: &RequestInit) -> js_sys::Promise;
+
+    /// `AbortSignal.any` (absent in old engines: then only the caller's
+    /// signal aborts the request).
+    #[wasm_bindgen(js_namespace = AbortSignal, js_name = any, catch)]
+    fn abort_signal_any(signals: &Array) -> Result<AbortSignal, JsValue>;
+}
+
+/// Sends requests with `fetch`; holds the caller's abort signal, if any.
+#[derive(Clone, Default)]
+pub struct FetchTransport {
+    pub signal: Option<AbortSignal>,
+}
+
+/// A response body read from its `ReadableStream`; dropping it aborts the
+/// request (a no-op once the body was read to its end).
+pub struct FetchBody {
+    reader: Option<wasm_streams::readable::IntoStream<'static>>,
+    controller: AbortController,
+    signal: Option<AbortSignal>,
+}
+
+impl Drop for FetchBody {
+    fn drop(&mut self) {
+        // The reader first: its drop cancels the stream, then the abort
+        // ends the request for sure.
+        self.reader = None;
+        self.controller.abort();
+    }
+}
+
+/// Aborts the request when the send future is dropped before the headers.
+struct AbortOnDrop(Option<AbortController>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            c.abort();
+        }
+    }
+}
+
+fn aborted(signal: &Option<AbortSignal>) -> bool {
+    signal.as_ref().is_some_and(AbortSignal::aborted)
+}
+
+/// A JS error's text (`TypeError: fetch failed`), with its cause when it
+/// has one (Node gives `ECONNREFUSED` there).
+fn describe(error: &JsValue) -> String {
+    let text = |v: &JsValue| -> Option<String> {
+        if let Some(e) = v.dyn_ref::<js_sys::Error>() {
+            return Some(format!("{}: {}", e.name(), e.message()));
+        }
+        v.as_string()
+    };
+    let mut out = text(error).unwrap_or_else(|| "unknown error".to_owned());
+    if let Ok(cause) = js_sys::Reflect::get(error, &JsValue::from_str("cause")) {
+        if let Some(c) = text(&cause) {
+            out.push_str(" (");
+            out.push_str(&c);
+            out.push(')');
+        }
+    }
+    out
+}
+
+impl Transport for FetchTransport {
+    type Body = FetchBody;
+
+    async fn send(
+        &self,
+        request: HttpRequest,
+        // fetch has no connect timeout (openai-node has none either); the
+        // client loop's response timeout covers the wait.
+        _connect_timeout: Duration,
+    ) -> Result<HttpResponse<FetchBody>, TransportError> {
+        let fail = |kind, e: JsValue| TransportError::new(kind, describe(&e));
+        if aborted(&self.signal) {
+            return Err(TransportError::new(
+                TransportErrorKind::Aborted,
+                "Request was aborted.",
+            ));
+        }
+        let controller = AbortController::new().map_err(|e| fail(TransportErrorKind::Other, e))?;
+        let signal = match &self.signal {
+            Some(user) => {
+                let both = Array::of2(user, &controller.signal());
+                abort_signal_any(&both).unwrap_or_else(|_| user.clone())
+            }
+            None => controller.signal(),
+        };
+        let init = RequestInit::new();
+        init.set_method(request.method.as_str());
+        let headers = web_sys::Headers::new().map_err(|e| fail(TransportErrorKind::Other, e))?;
+        for (name, value) in request.headers.iter() {
+            headers
+                .append(name, value)
+                .map_err(|e| fail(TransportErrorKind::Other, e))?;
+        }
+        init.set_headers(&headers);
+        if let Some(body) = &request.body {
+            init.set_body(&Uint8Array::from(body.as_slice()));
+        }
+        init.set_signal(Some(&signal));
+        let mut guard = AbortOnDrop(Some(controller.clone()));
+        let response = js_sys::futures::JsFuture::from(global_fetch(&request.url, &init))
+            .await
+            .map_err(|e| {
+                let kind = if aborted(&self.signal) {
+                    TransportErrorKind::Aborted
+                } else {
+                    TransportErrorKind::Connect
+                };
+                fail(kind, e)
+            })?;
+        guard.0 = None;
+        let response: web_sys::Response = response.unchecked_into();
+        let mut out = Headers::new();
+        if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
+            for entry in entries.flatten() {
+                let pair: Array = entry.unchecked_into();
+                if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    out.append(k, v);
+                }
+            }
+        }
+        let reader = response
+            .body()
+            .map(|b| wasm_streams::ReadableStream::from_raw(b.unchecked_into()).into_stream());
+        Ok(HttpResponse {
+            status: response.status(),
+            headers: out,
+            body: FetchBody {
+                reader,
+                controller,
+                signal: self.signal.clone(),
+            },
+        })
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        // setTimeout takes at most 2^31 - 1 ms.
+        let ms = duration.as_millis().min(i32::MAX as u128) as u32;
+        gloo_timers::future::TimeoutFuture::new(ms).await;
+    }
+
+    fn jitter(&self) -> f64 {
+        js_sys::Math::random()
+    }
+
+    fn now(&self) -> SystemTime {
+        let since = web_time::SystemTime::now()
+            .duration_since(web_time::SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        SystemTime::UNIX_EPOCH + since
+    }
+}
+
+impl Body for FetchBody {
+    async fn next_chunk(&mut self) -> Option<Result<Bytes, TransportError>> {
+        let reader = self.reader.as_mut()?;
+        match reader.next().await {
+            None => {
+                self.reader = None;
+                None
+            }
+            Some(Ok(chunk)) => {
+                let bytes: Uint8Array = chunk.unchecked_into();
+                Some(Ok(Bytes::from(bytes.to_vec())))
+            }
+            Some(Err(e)) => {
+                self.reader = None;
+                let kind = if aborted(&self.signal) {
+                    TransportErrorKind::Aborted
+                } else {
+                    TransportErrorKind::Body
+                };
+                Some(Err(TransportError::new(kind, describe(&e))))
+            }
+        }
+    }
+}

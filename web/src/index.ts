@@ -1,0 +1,34 @@
+/**
+ * rapidresponse for JavaScript: openai-node's calls for the Responses API
+ * (and Chat Completions), run by a Rust client compiled to WebAssembly.
+ * `import OpenAI from 'rapidresponse'` is the only change from openai-node.
+ */
+import { OpenAI } from './client.js';
+
+export default OpenAI;
+export { OpenAI, AzureOpenAI } from './client.js';
+export type { ClientOptions, AzureClientOptions, RequestOptions, HeadersLike } from './client.js';
+export {
+  OpenAIError,
+  APIError,
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIUserAbortError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  RustPanicError,
+} from './error.js';
+export { APIPromise } from './api-promise.js';
+export { Stream } from './streaming.js';
+export { ResponseStream } from './response-stream.js';
+export type { ResponseStreamEvents, ResponseStreamParams } from './response-stream.js';
+export { CursorPage, PagePromise } from './pagination.js';
+export { Responses, InputItems, InputTokens, Chat, ChatCompletions, Completions } from './resources.js';
+export { panicForTests as _panicForTests } from './native.js';
+export type * from './types.js';

@@ -1,0 +1,172 @@
+/**
+ * The wasm module: instantiated when the package is imported (top-level
+ * await; read from disk where fetch cannot load `file:` URLs, as in Node),
+ * its tasks driven to promises, and its failures turned into openai-node's
+ * error classes. A panic rejects the calls in flight with `RustPanicError`
+ * and the module is re-instantiated before the next call (wasm-bindgen's
+ * reinit), so later calls work. Nothing here knows the API.
+ */
+import initWasm, {
+  initSync,
+  setup,
+  poll_task,
+  drop_task,
+  panic_for_tests,
+  NativeClient,
+  NativeStream,
+} from './wasm/rapidresponse_wasm.js';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  OpenAIError,
+  RustPanicError,
+} from './error.js';
+
+export { NativeClient, NativeStream };
+
+const wasmURL = new URL('./wasm/rapidresponse_wasm_bg.wasm', import.meta.url);
+if (wasmURL.protocol === 'file:') {
+  // Node, Deno, Bun: fetch cannot read file: URLs. The specifier is built
+  // so bundlers for the browser do not try to resolve it.
+  const fs = 'node:fs';
+  const { readFileSync } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ fs)) as {
+    readFileSync(url: URL): Uint8Array;
+  };
+  initSync({ module: readFileSync(wasmURL) });
+} else {
+  await initWasm({ module_or_path: wasmURL });
+}
+
+interface Waiter {
+  resolve(value: any): void;
+  reject(error: unknown): void;
+}
+
+const waiting = new Map<number, Waiter>();
+const scheduled = new Set<number>();
+let needsSetup = true;
+let lastPanic = '';
+
+/** Bumped when the module is re-instantiated: objects of an older
+ * generation belong to a dead instance. */
+export let generation = 0;
+
+function wake(id: number): void {
+  if (!waiting.has(id) || scheduled.has(id)) return;
+  scheduled.add(id);
+  queueMicrotask(() => {
+    scheduled.delete(id);
+    step(id);
+  });
+}
+
+function onPanic(message: string): void {
+  // Called inside the panicking call: no call back into wasm from here.
+  lastPanic = message;
+}
+
+function handleTrap(error: unknown): RustPanicError {
+  const panic = new RustPanicError(
+    `rapidresponse panicked: ${lastPanic || String(error)} (the module was reset; please report this bug)`,
+  );
+  lastPanic = '';
+  generation += 1;
+  needsSetup = true;
+  const lost = [...waiting.values()];
+  waiting.clear();
+  scheduled.clear();
+  for (const w of lost) w.reject(panic);
+  return panic;
+}
+
+/** Runs a synchronous call into the module; a trap becomes RustPanicError,
+ * a failure object becomes openai-node's error class. */
+export function callNative<T>(f: () => T): T {
+  try {
+    if (needsSetup) {
+      // The first call after a panic re-instantiates the module.
+      setup(wake, onPanic);
+      needsSetup = false;
+    }
+    return f();
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) throw handleTrap(e);
+    throw toError(e);
+  }
+}
+
+function step(id: number): void {
+  const waiter = waiting.get(id);
+  if (!waiter) return;
+  let out: unknown;
+  try {
+    out = callNative(() => poll_task(id));
+  } catch (e) {
+    waiting.delete(id);
+    waiter.reject(e);
+    return;
+  }
+  if (out !== undefined) {
+    waiting.delete(id);
+    waiter.resolve(out);
+  }
+}
+
+/** Starts a task (`start` gives its id) and resolves with its value. */
+export function runTask<T>(start: () => number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let id: number;
+    try {
+      id = callNative(start);
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    waiting.set(id, { resolve, reject });
+    step(id);
+  });
+}
+
+/** Gives up on a task (its request is aborted). */
+export function abandonTask(id: number): void {
+  if (waiting.delete(id)) callNative(() => drop_task(id));
+}
+
+/** The failure object of the module (`{rapidresponse: true, kind, ...}`)
+ * as openai-node's error class. */
+export function toError(e: unknown): Error {
+  if (e instanceof Error) return e;
+  const f = e as { rapidresponse?: boolean; kind?: string; message?: string; status?: number; headers?: [string, string][]; body?: string };
+  if (!f || typeof f !== 'object' || !f.rapidresponse) return new OpenAIError(String(e));
+  switch (f.kind) {
+    case 'api': {
+      const headers = new Headers(f.headers ?? []);
+      const body = f.body;
+      const json = body === undefined ? undefined : safeJSON(body);
+      return APIError.generate(f.status, json, json === undefined ? body : undefined, headers);
+    }
+    case 'timeout':
+      return new APIConnectionTimeoutError();
+    case 'connection':
+      return new APIConnectionError({ cause: new Error(f.message) });
+    case 'aborted':
+      return new APIUserAbortError();
+    default:
+      return new OpenAIError(f.message ?? 'unknown error');
+  }
+}
+
+function safeJSON(text: string): object | undefined {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** For the tests: a task that panics. */
+export function panicForTests(): Promise<never> {
+  return runTask(() => panic_for_tests());
+}

@@ -1,0 +1,283 @@
+/**
+ * `client.responses.stream(params)`: openai-node's ResponseStream. Listen
+ * with `.on('response.output_text.delta', e => e.snapshot)`, `.on('event')`,
+ * `.on('end' | 'error' | 'abort' | 'connect')`, iterate with `for await`,
+ * and `await finalResponse()`; `abort()` cancels. Events are folded into
+ * the response so far (`currentResponse`).
+ */
+import { APIError, APIUserAbortError, OpenAIError } from './error.js';
+import { accumulate, addOutputText } from './accumulate.js';
+import type { RequestOptions } from './client.js';
+import type { Stream } from './streaming.js';
+import type {
+  Response,
+  ResponseCreateParamsBase,
+  ResponseFunctionCallArgumentsDeltaEvent,
+  ResponseStreamEvent,
+  ResponseTextDeltaEvent,
+} from './types.js';
+
+/** Creates the stream's underlying Stream (a create or a retrieve). */
+type Opener = (params: ResponseStreamParams, options: RequestOptions) => Promise<Stream<ResponseStreamEvent>>;
+
+export type ResponseStreamByIdParams = { response_id: string; starting_after?: number };
+
+export type ResponseStreamParams =
+  | (Omit<ResponseCreateParamsBase, 'stream'> & { stream?: true })
+  | ResponseStreamByIdParams;
+
+/** Whether the params follow an existing response instead of creating one. */
+export function isStreamById(params: ResponseStreamParams): params is ResponseStreamByIdParams {
+  return typeof (params as { response_id?: unknown }).response_id === 'string';
+}
+
+type EventWithSnapshot<E> = E & { snapshot: string };
+
+export interface ResponseStreamEvents {
+  connect: () => void;
+  event: (event: ResponseStreamEvent) => void;
+  end: () => void;
+  error: (error: OpenAIError) => void;
+  abort: (error: APIUserAbortError) => void;
+  'response.output_text.delta': (event: EventWithSnapshot<ResponseTextDeltaEvent>) => void;
+  'response.function_call_arguments.delta': (event: EventWithSnapshot<ResponseFunctionCallArgumentsDeltaEvent>) => void;
+  [type: string]: (...args: any[]) => void;
+}
+
+type Listener = { listener: (...args: any[]) => void; once: boolean };
+
+export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
+  controller: AbortController = new AbortController();
+  #listeners: Record<string, Listener[]> = {};
+  #ended = false;
+  #errored = false;
+  #aborted = false;
+  #catching = false;
+  #snapshot: Response | undefined;
+  #final: Response | undefined;
+  #resolveConnected!: () => void;
+  #rejectConnected!: (e: unknown) => void;
+  #resolveEnd!: () => void;
+  #rejectEnd!: (e: unknown) => void;
+  #connected: Promise<void>;
+  #end: Promise<void>;
+
+  constructor() {
+    this.#connected = new Promise((resolve, reject) => {
+      this.#resolveConnected = resolve;
+      this.#rejectConnected = reject;
+    });
+    this.#end = new Promise((resolve, reject) => {
+      this.#resolveEnd = resolve;
+      this.#rejectEnd = reject;
+    });
+    // Rejections are reported through 'error' / 'abort' or done().
+    this.#connected.catch(() => {});
+    this.#end.catch(() => {});
+  }
+
+  /** @internal */
+  static start(open: Opener, params: ResponseStreamParams, options: RequestOptions = {}): ResponseStream {
+    const runner = new ResponseStream();
+    const signal = options.signal;
+    if (signal) {
+      if (signal.aborted) runner.controller.abort();
+      signal.addEventListener('abort', () => runner.controller.abort(), { once: true });
+    }
+    const startingAfter = isStreamById(params) ? (params.starting_after ?? null) : null;
+    // Started on the next tick, so listeners attached now see every event.
+    setTimeout(() => {
+      runner.#run(async () => {
+        const stream = await open(params, { ...options, signal: runner.controller.signal });
+        runner.#resolveConnected();
+        runner.#emit('connect');
+        for await (const event of stream) runner.#addEvent(event, startingAfter);
+        if (stream.controller.signal.aborted) throw new APIUserAbortError();
+        runner.#finish();
+      });
+    }, 0);
+    return runner;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+  get errored(): boolean {
+    return this.#errored;
+  }
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+  /** The response so far. */
+  get currentResponse(): Response | undefined {
+    return this.#snapshot;
+  }
+
+  abort(): void {
+    this.controller.abort();
+  }
+
+  on<E extends keyof ResponseStreamEvents>(event: E, listener: ResponseStreamEvents[E]): this {
+    (this.#listeners[event as string] ??= []).push({ listener, once: false });
+    return this;
+  }
+
+  off<E extends keyof ResponseStreamEvents>(event: E, listener: ResponseStreamEvents[E]): this {
+    const list = this.#listeners[event as string];
+    if (list) {
+      const i = list.findIndex((l) => l.listener === listener);
+      if (i >= 0) list.splice(i, 1);
+    }
+    return this;
+  }
+
+  once<E extends keyof ResponseStreamEvents>(event: E, listener: ResponseStreamEvents[E]): this {
+    (this.#listeners[event as string] ??= []).push({ listener, once: true });
+    return this;
+  }
+
+  /** Resolves with the arguments of the next `event` emitted. */
+  emitted<E extends keyof ResponseStreamEvents>(event: E): Promise<Parameters<ResponseStreamEvents[E]>[0]> {
+    return new Promise((resolve, reject) => {
+      this.#catching = true;
+      if (event !== 'error') this.once('error', reject);
+      this.once(event, resolve as any);
+    });
+  }
+
+  /** Resolves when the stream has ended; rejects with its error. */
+  async done(): Promise<void> {
+    this.#catching = true;
+    await this.#end;
+  }
+
+  /** The final response (with `output_text`). */
+  async finalResponse(): Promise<Response> {
+    await this.done();
+    if (!this.#final) throw new OpenAIError('stream ended without producing a Response');
+    return this.#final;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ResponseStreamEvent> {
+    const queue: ResponseStreamEvent[] = [];
+    const readers: Array<{ resolve: (r: IteratorResult<ResponseStreamEvent>) => void; reject: (e: unknown) => void }> = [];
+    let done = false;
+    let failure: unknown;
+    this.on('event', (event) => {
+      const reader = readers.shift();
+      if (reader) reader.resolve({ value: event, done: false });
+      else queue.push(event);
+    });
+    this.on('end', () => {
+      done = true;
+      for (const r of readers.splice(0)) r.resolve({ value: undefined, done: true });
+    });
+    const fail = (e: unknown) => {
+      done = true;
+      failure = e;
+      for (const r of readers.splice(0)) r.reject(e);
+    };
+    this.on('abort', fail);
+    this.on('error', fail);
+    return {
+      next: async () => {
+        if (queue.length) return { value: queue.shift()!, done: false };
+        if (failure !== undefined) throw failure;
+        if (done) return { value: undefined, done: true };
+        return new Promise((resolve, reject) => readers.push({ resolve, reject }));
+      },
+      return: async () => {
+        this.abort();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  #addEvent(event: ResponseStreamEvent, startingAfter: number | null): void {
+    if (this.#ended) return;
+    const emit = (name: string, e: unknown) => {
+      if (startingAfter == null || event.sequence_number > startingAfter) this.#emit(name, e);
+    };
+    if (event.type === 'error') {
+      const e = event as any;
+      const error = e.error && typeof e.error === 'object' ? e.error : e;
+      throw new APIError(undefined, error, e.message, undefined);
+    }
+    const snapshot = (this.#snapshot = accumulate(this.#snapshot, event));
+    emit('event', event);
+    switch (event.type) {
+      case 'response.output_text.delta': {
+        const output = snapshot?.output[event.output_index] as any;
+        if (!output) throw new OpenAIError(`missing output at index ${event.output_index}`);
+        if (output.type === 'message') {
+          const content = output.content?.[event.content_index];
+          if (!content) throw new OpenAIError(`missing content at index ${event.content_index}`);
+          if (content.type !== 'output_text') {
+            throw new OpenAIError(`expected content to be 'output_text', got ${content.type}`);
+          }
+          emit(event.type, { ...event, snapshot: content.text });
+        }
+        break;
+      }
+      case 'response.function_call_arguments.delta': {
+        const output = snapshot?.output[event.output_index] as any;
+        if (!output) throw new OpenAIError(`missing output at index ${event.output_index}`);
+        if (output.type === 'function_call') emit(event.type, { ...event, snapshot: output.arguments });
+        break;
+      }
+      default:
+        emit(event.type, event);
+    }
+  }
+
+  #finish(): void {
+    if (!this.#snapshot) throw new OpenAIError('request ended without sending any events');
+    this.#final = addOutputText(this.#snapshot);
+  }
+
+  #run(work: () => Promise<void>): void {
+    work().then(
+      () => this.#emit('end'),
+      (error) => this.#fail(error),
+    );
+  }
+
+  #fail(error: unknown): void {
+    this.#errored = true;
+    if (error instanceof Error && error.name === 'AbortError') error = new APIUserAbortError();
+    if (error instanceof APIUserAbortError || this.controller.signal.aborted) {
+      this.#aborted = true;
+      this.#emit('abort', error instanceof APIUserAbortError ? error : new APIUserAbortError());
+      return;
+    }
+    if (!(error instanceof OpenAIError)) {
+      const wrapped = new OpenAIError(error instanceof Error ? error.message : String(error));
+      (wrapped as { cause?: unknown }).cause = error;
+      error = wrapped;
+    }
+    if (this.#snapshot && error instanceof APIError && error.partialResponse === undefined) {
+      error.partialResponse = this.#snapshot;
+    }
+    this.#emit('error', error);
+  }
+
+  #emit(event: string, ...args: unknown[]): void {
+    if (this.#ended) return;
+    if (event === 'end') {
+      this.#ended = true;
+      this.#resolveEnd();
+    }
+    const listeners = this.#listeners[event];
+    if (listeners) {
+      this.#listeners[event] = listeners.filter((l) => !l.once);
+      for (const { listener } of listeners) listener(...args);
+    }
+    if (event === 'abort' || event === 'error') {
+      const error = args[0];
+      if (!this.#catching && !listeners?.length) Promise.reject(error);
+      this.#rejectConnected(error);
+      this.#rejectEnd(error);
+      this.#emit('end');
+    }
+  }
+}

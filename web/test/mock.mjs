@@ -1,0 +1,52 @@
+// Starts the Rust mock server (crates/rapidresponse-mock) for a test file
+// and stops it after. The binary comes from RAPIDRESPONSE_MOCK_BIN or the
+// workspace's target directory (scripts/test builds it first).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function mockBinary() {
+  const candidates = [
+    process.env.RAPIDRESPONSE_MOCK_BIN,
+    join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug', 'rapidresponse-mock'),
+  ].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`no mock server binary; build it with: cargo build -p rapidresponse-mock (looked at ${candidates})`);
+  return found;
+}
+
+/** Starts the mock; resolves with {url, origin, stop, requests()}. */
+export function startMock({ apiKey } = {}) {
+  const args = ['--port', '0'];
+  if (apiKey) args.push('--api-key', apiKey);
+  const child = spawn(mockBinary(), args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('the mock did not start within 10 s')), 10_000);
+    child.on('error', reject);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        const url = m[1];
+        const origin = new URL(url).origin;
+        resolve({
+          url,
+          origin,
+          stop: () => child.kill(),
+          /** The mock's request log. */
+          requests: async () => (await (await fetch(`${origin}/__mock/requests`)).json()),
+          /** Queues a fault for the next request(s). */
+          pushFault: async (spec) => {
+            const r = await fetch(`${origin}/__mock/faults`, { method: 'POST', body: spec });
+            if (!r.ok) throw new Error(`push fault: ${r.status}`);
+          },
+        });
+      }
+    });
+  });
+}
