@@ -117,7 +117,7 @@ impl NativeClient {
     /// Builds a client from its settings as JSON text.
     #[wasm_bindgen(constructor)]
     pub fn new(settings: &str) -> Result<NativeClient, JsValue> {
-        let s: Settings = serde_json::from_str(settings)
+        let s: Settings = serde_json::from_slice(settings.as_bytes())
             .map_err(|e| config_error(&format!("bad client settings: {e}")))?;
         let mut config = ClientConfig::new(s.api_key.clone().map(Secret::new), s.base_url);
         config.organization = s.organization;
@@ -255,7 +255,7 @@ impl NativeClient {
         ),
         JsValue,
     > {
-        let call: Call = serde_json::from_str(call)
+        let call: Call = serde_json::from_slice(call.as_bytes())
             .map_err(|e| config_error(&format!("bad call description: {e}")))?;
         let method = Method::parse(&call.method)
             .ok_or_else(|| config_error(&format!("unsupported method {}", call.method)))?;

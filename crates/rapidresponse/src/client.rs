@@ -305,7 +305,7 @@ impl<T: Transport> Client<T> {
                     .headers
                     .set("Authorization", format!("Bearer {token}"));
             }
-            tracing::debug!(target: "rapidresponse", method = %attempt.method, url = %attempt.url, retries, "request");
+            log!(debug, method = %attempt.method, url = %attempt.url, retries, "request");
             let transport = &self.inner.transport;
             let fut = async {
                 let mut response = transport.send(attempt, timeouts.connect).await?;
@@ -323,7 +323,7 @@ impl<T: Transport> Client<T> {
                 self.within(timeouts.response, fut).await;
             let (error, decision) = match result {
                 Some(Ok(Sent::Streaming(r))) => {
-                    tracing::debug!(target: "rapidresponse", status = r.status, "stream opened");
+                    log!(debug, status = r.status, "stream opened");
                     return Ok((Sent::Streaming(r), retries));
                 }
                 Some(Ok(Sent::Whole {
@@ -331,7 +331,7 @@ impl<T: Transport> Client<T> {
                     headers,
                     body,
                 })) if (200..300).contains(&status) => {
-                    tracing::debug!(target: "rapidresponse", status, bytes = body.len(), "response");
+                    log!(debug, status, bytes = body.len(), "response");
                     return Ok((
                         Sent::Whole {
                             status,
@@ -353,7 +353,7 @@ impl<T: Transport> Client<T> {
                     };
                     let decision =
                         policy.decide(retries, &outcome, transport.now(), transport.jitter());
-                    tracing::debug!(target: "rapidresponse", status, "error response");
+                    log!(debug, status, "error response");
                     (
                         Error::from(ApiError::from_response(status, &headers, &body)),
                         decision,
@@ -401,7 +401,7 @@ impl<T: Transport> Client<T> {
             };
             match decision {
                 Decision::Retry(delay) => {
-                    tracing::info!(target: "rapidresponse", error = %error, delay_ms = delay.as_millis() as u64, retry = retries + 1, "retrying");
+                    log!(info, error = %error, delay_ms = delay.as_millis() as u64, retry = retries + 1, "retrying");
                     transport.sleep(delay).await;
                     retries += 1;
                 }

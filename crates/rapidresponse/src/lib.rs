@@ -21,6 +21,15 @@
 //! # Ok(()) }
 //! ```
 
+/// A `tracing` event with the crate's target, or nothing without the
+/// `tracing` feature.
+macro_rules! log {
+    ($level:ident, $($arg:tt)*) => {
+        #[cfg(feature = "tracing")]
+        tracing::$level!(target: "rapidresponse", $($arg)*);
+    };
+}
+
 mod client;
 pub mod env;
 #[cfg(feature = "native")]

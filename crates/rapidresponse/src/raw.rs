@@ -137,7 +137,7 @@ impl<T: Transport> RawEventStream<T> {
                 }
             }
             CountUsage::FromChunks => {
-                if memchr::memmem::find(frame.data.as_bytes(), b"\"usage\":{").is_some() {
+                if frame.data.contains("\"usage\":{") {
                     self.client.record_completion_body(frame.data.as_bytes());
                 }
             }

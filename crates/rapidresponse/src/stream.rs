@@ -284,7 +284,7 @@ impl<T: Transport> ResponseStream<T> {
             .config()
             .retry
             .backoff(retries_taken, self.client.transport().jitter());
-        tracing::info!(target: "rapidresponse", response_id = %id, starting_after = ?after, "resuming the stream");
+        log!(info, response_id = %id, starting_after = ?after, "resuming the stream");
         self.client.transport().sleep(delay).await;
         let params = RetrieveParams {
             stream: true,
