@@ -4,10 +4,11 @@
  * `{data, response, request_id}` and `.asResponse()` a fetch `Response`
  * rebuilt from what the wasm module received (status, headers, body).
  */
-import { callNative, runTask, type NativeStream } from './native.js';
+import { callNative, runTask } from './native.js';
+import type { NativeStreamHandle } from './handles.js';
 import { Stream, type StreamKind } from './streaming.js';
 
-/** A whole answer as the module hands it over. */
+/** @internal A whole answer as the module hands it over. */
 export interface RawAnswer {
   status: number;
   headers: [string, string][];
@@ -18,11 +19,12 @@ export interface RawAnswer {
 /** @internal What a call produced: a whole answer or an open stream. */
 export type Sent =
   | { kind: 'whole'; raw: RawAnswer }
-  | { kind: 'stream'; native: NativeStream; streamKind: StreamKind; controller: AbortController };
+  | { kind: 'stream'; native: NativeStreamHandle; streamKind: StreamKind; controller: AbortController };
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 /** `_request_id` on a result object, not enumerable (as openai-node). */
+/** @internal */
 export function addRequestID<T>(value: T, requestID: string | null): T {
   if (value && typeof value === 'object' && !Object.prototype.hasOwnProperty.call(value, '_request_id')) {
     Object.defineProperty(value, '_request_id', {
@@ -44,6 +46,7 @@ function statusOf(sent: Sent): number {
 }
 
 /** The default parse: JSON (with `_request_id`), a Stream, or null for 204. */
+/** @internal */
 export function parseSent<T>(sent: Sent): T {
   const headers = headersOf(sent);
   if (sent.kind === 'stream') {
@@ -91,6 +94,7 @@ export class APIPromise<T> extends Promise<T> {
   private readonly responsePromise: Promise<Sent>;
   private readonly parseResponse: (sent: Sent) => T | Promise<T>;
 
+  /** @internal */
   constructor(responsePromise: Promise<Sent>, parseResponse: (sent: Sent) => T | Promise<T> = parseSent) {
     super((resolve) => resolve(null as any));
     this.responsePromise = responsePromise;

@@ -8,7 +8,8 @@
 import { APIPromise, addRequestID, parseSent, type RawAnswer, type Sent } from './api-promise.js';
 import { OpenAIError } from './error.js';
 import * as Errors from './error.js';
-import { callNative, generation, runTask, NativeClient, type NativeStream } from './native.js';
+import { callNative, generation, runTask, NativeClient } from './native.js';
+import type { NativeClientHandle, NativeStreamHandle } from './handles.js';
 import { CursorPage, PagePromise } from './pagination.js';
 import { Chat, Completions, Responses } from './resources.js';
 import type { StreamKind } from './streaming.js';
@@ -125,8 +126,9 @@ export class OpenAI {
   chat: Chat = new Chat(this);
   completions: Completions = new Completions(this);
 
+  /** @internal */
   protected _options: ClientOptions;
-  #native: NativeClient | undefined;
+  #native: NativeClientHandle | undefined;
   #nativeGeneration = -1;
 
   constructor(options: ClientOptions = {}) {
@@ -181,7 +183,7 @@ export class OpenAI {
   }
 
   /** @internal The module's client, rebuilt after the module was reset. */
-  _native(): NativeClient {
+  _native(): NativeClientHandle {
     if (!this.#native || this.#nativeGeneration !== generation) {
       const settings = JSON.stringify(this._settings());
       this.#native = callNative(() => new NativeClient(settings));
@@ -247,6 +249,7 @@ export class OpenAI {
     return fetchPage(query);
   }
 
+  /** @internal */
   private async _send(spec: CallSpec, options: RequestOptions): Promise<Sent> {
     const controller = new AbortController();
     const signal = options.signal;
@@ -272,7 +275,7 @@ export class OpenAI {
     });
     const native = this._native();
     if (stream) {
-      const handle = await runTask<NativeStream>(() => native.stream(call, body, controller.signal));
+      const handle = await runTask<NativeStreamHandle>(() => native.stream(call, body, controller.signal));
       return { kind: 'stream', native: handle, streamKind: spec.kind ?? 'responses', controller };
     }
     const raw = await runTask<RawAnswer>(() => native.request(call, body, controller.signal));

@@ -30,5 +30,7 @@ export { ResponseStream } from './response-stream.js';
 export type { ResponseStreamEvents, ResponseStreamParams } from './response-stream.js';
 export { CursorPage, PagePromise } from './pagination.js';
 export { Responses, InputItems, InputTokens, Chat, ChatCompletions, Completions } from './resources.js';
-export { panicForTests as _panicForTests } from './native.js';
+import { panicForTests } from './native.js';
+/** For tests: a call that panics in the wasm module (rejects with RustPanicError). */
+export const _panicForTests: () => Promise<never> = panicForTests;
 export type * from './types.js';

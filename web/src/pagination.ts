@@ -17,6 +17,7 @@ export class CursorPage<Item extends { id?: string } = any> implements AsyncIter
   object?: string;
   private readonly fetchAfter: PageFetcher<Item>;
 
+  /** @internal */
   constructor(body: any, fetchAfter: PageFetcher<Item>) {
     Object.assign(this, body);
     this.data = body?.data ?? [];
@@ -70,6 +71,7 @@ export class PagePromise<PageT extends CursorPage<Item>, Item extends { id?: str
   extends APIPromise<PageT>
   implements AsyncIterable<Item>
 {
+  /** @internal */
   constructor(responsePromise: Promise<Sent>, parse: (sent: Sent) => PageT) {
     super(responsePromise, parse);
   }

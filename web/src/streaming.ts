@@ -8,7 +8,8 @@
  */
 import { APIConnectionError, APIError, APIUserAbortError, OpenAIError } from './error.js';
 import { accumulate, isTerminal } from './accumulate.js';
-import { callNative, runTask, type NativeStream } from './native.js';
+import { callNative, runTask } from './native.js';
+import type { NativeStreamHandle } from './handles.js';
 import type { Response } from './types.js';
 
 export type StreamKind = 'responses' | 'chunks';
@@ -24,7 +25,7 @@ export class Stream<Item> implements AsyncIterable<Item> {
 
   /** @internal A stream over the module's batches. */
   static fromNative<Item>(
-    native: NativeStream,
+    native: NativeStreamHandle,
     kind: StreamKind,
     controller: AbortController,
     headers: Headers,
