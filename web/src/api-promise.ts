@@ -6,7 +6,7 @@
  */
 import { callNative, runTask } from './native.js';
 import type { NativeStreamHandle } from './handles.js';
-import { Stream, type StreamKind } from './streaming.js';
+import { Stream, batchTexts, type Batch, type StreamKind } from './streaming.js';
 
 /** @internal A whole answer as the module hands it over. */
 export interface RawAnswer {
@@ -73,10 +73,9 @@ function toResponse(sent: Sent, forBody: boolean): Response {
   const native = sent.native;
   const body = new ReadableStream<Uint8Array>({
     pull: async (ctrl) => {
-      const batch = await runTask<string | null>(() => native.next_batch());
+      const batch = await runTask<Batch | null>(() => native.next_batch());
       if (batch === null) return ctrl.close();
-      const text = batch
-        .split('\0')
+      const text = batchTexts(batch)
         .map((data) => `data: ${data}\n\n`)
         .join('');
       ctrl.enqueue(encoder.encode(text));

@@ -14,6 +14,133 @@ import type { Response } from './types.js';
 
 export type StreamKind = 'responses' | 'chunks';
 
+/** @internal A batch as the module hands it over: its event count and
+ * `[e1,\re2,...]` (CR never occurs inside an event's data). */
+export type Batch = [number, string];
+
+/** @internal The JSON texts of a batch's events, one by one. */
+export function batchTexts(batch: Batch): string[] {
+  const inner = batch[1].slice(1, -1);
+  return batch[0] === 1 ? [inner] : inner.split(',\r');
+}
+
+/** The events of a batch parsed at once, or undefined when one of them is
+ * not valid JSON (then they are parsed one by one, to fail at the right one). */
+function parseBatch(batch: Batch): unknown[] | undefined {
+  try {
+    const events = JSON.parse(batch[1]);
+    return Array.isArray(events) && events.length === batch[0] ? events : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The iterator of a stream over the module's batches. Hand-written rather
+ * than an async generator: an event already received is handed over with
+ * one resolved promise, which is most of the per-event cost saved. Events
+ * are parsed one at a time, so an error at event k comes after the events
+ * before it, as in openai-node.
+ */
+class BatchIterator<Item> implements AsyncIterator<Item> {
+  /** The batch's events, parsed, or their texts when one is malformed. */
+  private events: unknown[] = [];
+  private parsed = true;
+  private next_ = 0;
+  private snapshot: Response | undefined;
+  private ended: boolean;
+  private finished = false;
+
+  constructor(
+    private readonly native: NativeStreamHandle,
+    private readonly kind: StreamKind,
+    private readonly controller: AbortController,
+    private readonly headers: Headers,
+  ) {
+    this.ended = kind !== 'responses';
+  }
+
+  next(): Promise<IteratorResult<Item>> {
+    if (this.next_ < this.events.length) {
+      try {
+        return Promise.resolve({ value: this.take(), done: false });
+      } catch (e) {
+        return this.fail(e);
+      }
+    }
+    if (this.finished) return Promise.resolve({ value: undefined, done: true });
+    return this.read();
+  }
+
+  return(): Promise<IteratorResult<Item>> {
+    this.stop();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  /** Checks (and parses, if need be) the next buffered event. */
+  private take(): Item {
+    let data: any = this.events[this.next_++];
+    if (!this.parsed) {
+      try {
+        data = JSON.parse(data as string);
+      } catch {
+        throw new SyntaxError('Error reading response: malformed server-sent event JSON.');
+      }
+    }
+    if (data && data.error) throw new APIError(undefined, data.error, undefined, this.headers);
+    if (this.kind === 'responses' && data) {
+      this.snapshot = accumulate(this.snapshot, data);
+      // A flat `error` event ends a stream by the server's choice.
+      if (isTerminal(data.type) || data.type === 'error') this.ended = true;
+    }
+    return data as Item;
+  }
+
+  private async read(): Promise<IteratorResult<Item>> {
+    try {
+      const batch = await runTask<Batch | null>(() => this.native.next_batch());
+      if (batch === null) {
+        if (!this.ended) {
+          throw new APIConnectionError({
+            message: 'Connection error: the stream ended before the response was complete.',
+          });
+        }
+        this.finished = true;
+        return { value: undefined, done: true };
+      }
+      const events = parseBatch(batch);
+      this.parsed = events !== undefined;
+      this.events = events ?? batchTexts(batch);
+      this.next_ = 0;
+      return { value: this.take(), done: false };
+    } catch (e) {
+      return this.fail(e);
+    }
+  }
+
+  /** Ends the stream after `e`: quietly after an abort, else rethrown. */
+  private fail(e: unknown): Promise<IteratorResult<Item>> {
+    const aborted = e instanceof APIUserAbortError || this.controller.signal.aborted;
+    this.stop();
+    if (aborted) return Promise.resolve({ value: undefined, done: true });
+    if (this.snapshot !== undefined && e instanceof APIError) e.partialResponse = this.snapshot;
+    return Promise.reject(e);
+  }
+
+  /** Aborts the request unless the stream ended on its own. */
+  private stop(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.events = [];
+    this.controller.abort();
+    try {
+      callNative(() => this.native.close());
+    } catch {
+      // After a panic the object is gone with its instance.
+    }
+  }
+}
+
 export class Stream<Item> implements AsyncIterable<Item> {
   controller: AbortController;
   private iterator: () => AsyncIterator<Item>;
@@ -31,61 +158,13 @@ export class Stream<Item> implements AsyncIterable<Item> {
     headers: Headers,
   ): Stream<Item> {
     let consumed = false;
-    const close = () => {
-      try {
-        callNative(() => native.close());
-      } catch {
-        // After a panic the object is gone with its instance.
-      }
-    };
-    async function* iterator(): AsyncGenerator<Item> {
+    const iterator = (): AsyncIterator<Item> => {
       if (consumed) {
         throw new OpenAIError('Cannot iterate over a consumed stream, use `.tee()` to split the stream.');
       }
       consumed = true;
-      let done = false;
-      let snapshot: Response | undefined;
-      let ended = kind !== 'responses';
-      try {
-        for (;;) {
-          const batch = await runTask<string | null>(() => native.next_batch());
-          if (batch === null) break;
-          const texts = batch.indexOf('\0') < 0 ? [batch] : batch.split('\0');
-          for (const text of texts) {
-            let data: any;
-            try {
-              data = JSON.parse(text);
-            } catch {
-              throw new SyntaxError('Error reading response: malformed server-sent event JSON.');
-            }
-            if (data && data.error) {
-              throw new APIError(undefined, data.error, undefined, headers);
-            }
-            if (kind === 'responses' && data) {
-              snapshot = accumulate(snapshot, data);
-              // A flat `error` event ends a stream by the server's choice.
-              if (isTerminal(data.type) || data.type === 'error') ended = true;
-            }
-            yield data as Item;
-          }
-        }
-        if (!ended) {
-          throw new APIConnectionError({
-            message: 'Connection error: the stream ended before the response was complete.',
-          });
-        }
-        done = true;
-      } catch (e) {
-        if (e instanceof APIUserAbortError || controller.signal.aborted) return;
-        if (snapshot !== undefined && e instanceof APIError) e.partialResponse = snapshot;
-        throw e;
-      } finally {
-        if (!done) {
-          controller.abort();
-          close();
-        }
-      }
-    }
+      return new BatchIterator<Item>(native, kind, controller, headers);
+    };
     return new Stream(iterator, controller);
   }
 

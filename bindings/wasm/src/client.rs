@@ -1,10 +1,9 @@
 //! `NativeClient` and `NativeStream`, the classes the TypeScript layer
 //! calls: settings come in as JSON text, request bodies as JSON text the
-//! TypeScript layer wrote, and answers go out as text for `JSON.parse`
-//! (a body, or a stream's events of one network chunk joined by NUL, which
-//! valid JSON never holds). Status, errors, retries and timeouts are the
-//! client loop's; shaping the results like openai-node is the TypeScript
-//! layer's.
+//! TypeScript layer wrote, and answers go out as text for `JSON.parse` (a
+//! body, or the events of one network chunk as one JSON array). Status,
+//! errors, retries and timeouts are the client loop's; shaping the results
+//! like openai-node is the TypeScript layer's.
 
 use rapidresponse::core::{AzureAuth, ErrorBody, Method, Price, Provider, RetryPolicy, Secret};
 use rapidresponse::{
@@ -301,8 +300,8 @@ enum StreamState {
 }
 
 /// An open event stream: `next_batch()` starts a task that gives the
-/// events of the next network chunk as one string (JSON texts joined by
-/// NUL), or `null` at the end.
+/// events of the next network chunk as `[count, "[e1,\re2,...]"]`, or
+/// `null` at the end.
 #[wasm_bindgen]
 pub struct NativeStream {
     status: u16,
@@ -351,15 +350,24 @@ impl NativeStream {
                 None => Ok(JsValue::NULL),
                 Some(Err(e)) => Err(error_to_js(e)),
                 Some(Ok(frames)) => {
-                    let len = frames.iter().map(|f| f.data.len() + 1).sum();
+                    // `[e1,\re2,\re3]`: one JSON.parse for the batch; CR
+                    // never occurs in an event's data (it ends SSE lines),
+                    // so JS can also split on it to parse one at a time.
+                    let len = frames.iter().map(|f| f.data.len() + 2).sum::<usize>() + 2;
                     let mut joined = String::with_capacity(len);
+                    joined.push('[');
                     for (i, frame) in frames.iter().enumerate() {
                         if i > 0 {
-                            joined.push('\0');
+                            joined.push_str(",\r");
                         }
                         joined.push_str(&frame.data);
                     }
-                    Ok(JsValue::from_str(&joined))
+                    joined.push(']');
+                    Ok(js_sys::Array::of2(
+                        &JsValue::from(frames.len() as u32),
+                        &JsValue::from_str(&joined),
+                    )
+                    .into())
                 }
             }
         }))
