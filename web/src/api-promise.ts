@@ -13,7 +13,6 @@ export interface RawAnswer {
   status: number;
   headers: [string, string][];
   body: string;
-  retriesTaken: number;
 }
 
 /** @internal What a call produced: a whole answer or an open stream. */

@@ -231,7 +231,19 @@ export class OpenAI {
 
   /** @internal Sends a call; the promise parses with `parse`. */
   _call<R>(spec: CallSpec, options: RequestOptions = {}, parse: (sent: Sent) => R = parseSent): APIPromise<R> {
-    return new APIPromise<R>(this._send(spec, options), parse);
+    const usage = spec.usage;
+    if (!usage) return new APIPromise<R>(this._send(spec, options), parse);
+    return new APIPromise<R>(this._send(spec, options), (sent) => {
+      const data = parse(sent);
+      // A whole answer's usage is read from the parsed object; a stream's
+      // is counted in the module from its last event.
+      const counted = data as { model?: unknown; usage?: unknown } | null;
+      if (sent.kind === 'whole' && counted?.usage && typeof counted.usage === 'object') {
+        const text = JSON.stringify({ model: counted.model, usage: counted.usage });
+        callNative(() => this._native().record_usage(usage, text));
+      }
+      return data;
+    });
   }
 
   /** @internal */

@@ -16,5 +16,6 @@ export interface NativeClientHandle {
   request(call: string, body: string | undefined, signal: AbortSignal | undefined): number;
   stream(call: string, body: string | undefined, signal: AbortSignal | undefined): number;
   usage(): string;
+  record_usage(kind: string, modelAndUsage: string): void;
   set_price(model: string, input: number, cached_input: number, output: number): void;
 }

@@ -5,13 +5,18 @@
 //! errors, retries and timeouts are the client loop's; shaping the results
 //! like openai-node is the TypeScript layer's.
 
-use rapidresponse::core::{AzureAuth, ErrorBody, Method, Price, Provider, RetryPolicy, Secret};
+use futures_util::future::{select, Either};
+use rapidresponse::core::{
+    AzureAuth, ErrorBody, Method, Price, Provider, RetryPolicy, Secret, TimeoutKind,
+};
+use rapidresponse::transport::{Transport, TransportErrorKind};
 use rapidresponse::{
     CallOptions, Client, ClientConfig, CountUsage, Error, Headers, RawEventStream, Timeouts,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::cell::RefCell;
+use std::pin::pin;
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -151,32 +156,49 @@ impl NativeClient {
     }
 
     /// Starts a call whose whole answer is wanted; the task gives
-    /// `{status, headers, body, retriesTaken}` with the body as text.
+    /// `{status, headers, body}` with the body as JS text, read by fetch
+    /// itself (it never passes through wasm memory).
     pub fn request(
         &self,
         call: &str,
         body: Option<String>,
         signal: Option<AbortSignal>,
     ) -> Result<u32, JsValue> {
-        let (client, request, options, count) = self.prepare(call, body, signal, false)?;
+        let (client, request, options, _) = self.prepare(call, body, signal, false)?;
         Ok(spawn(async move {
-            let answer = client
-                .send_bytes(request, options)
+            let timeout = options
+                .timeouts
+                .unwrap_or(client.config().timeouts)
+                .response;
+            let mut head = client
+                .open_stream(request, &options)
                 .await
                 .map_err(error_to_js)?;
-            match count {
-                CountUsage::FromResponseEvents => {
-                    client.record_response_body(&answer.parsed);
+            // The response timeout covers the body too, afresh: the loop's
+            // covered the wait for the headers (and retried it).
+            let sleep = client.transport().sleep(timeout);
+            let text = match select(pin!(head.body.text()), pin!(sleep)).await {
+                Either::Left((Ok(text), _)) => text,
+                Either::Left((Err(e), _)) => {
+                    return Err(error_to_js(match e.kind {
+                        TransportErrorKind::Aborted => Error::Cancelled,
+                        _ => Error::Connection {
+                            message: e.message,
+                            partial: None,
+                        },
+                    }))
                 }
-                CountUsage::FromChunks => client.record_completion_body(&answer.parsed),
-                CountUsage::No => {}
-            }
+                Either::Right(_) => {
+                    return Err(error_to_js(Error::Timeout {
+                        kind: TimeoutKind::Response,
+                        partial: None,
+                    }))
+                }
+            };
             let out = js_sys::Object::new();
-            set(&out, "status", answer.http_status.into());
-            set(&out, "headers", headers_to_js(&answer.http_headers));
-            set(&out, "retriesTaken", answer.retries_taken.into());
-            let text = String::from_utf8_lossy(&answer.parsed);
-            set(&out, "body", JsValue::from_str(&text));
+            set(&out, "status", head.status.into());
+            set(&out, "headers", headers_to_js(&head.headers));
+            set(&out, "body", text);
             Ok(out.into())
         }))
     }
@@ -229,6 +251,20 @@ impl NativeClient {
             "by_model": by_model,
         })
         .to_string()
+    }
+
+    /// Counts a whole answer's usage, given as `{"model": ..., "usage": {...}}`
+    /// cut from the parsed object by JS (the body itself never passes
+    /// through wasm): `kind` "responses" or "completions" (chat and legacy).
+    pub fn record_usage(&self, kind: &str, model_and_usage: &str) {
+        match kind {
+            "responses" => {
+                self.client.record_response_body(model_and_usage.as_bytes());
+            }
+            _ => self
+                .client
+                .record_completion_body(model_and_usage.as_bytes()),
+        }
     }
 
     /// Sets a model's price in USD per million tokens.

@@ -34,12 +34,36 @@ pub struct FetchTransport {
     pub signal: Option<AbortSignal>,
 }
 
-/// A response body read from its `ReadableStream`; dropping it aborts the
-/// request (a no-op once the body was read to its end).
+/// A response body, read chunk by chunk from its `ReadableStream` (the
+/// client loop's way) or whole as JS text (`text`, for a body that goes to
+/// `JSON.parse` without passing through wasm memory). Dropping it aborts
+/// the request (a no-op once the body was read to its end).
 pub struct FetchBody {
+    /// The response, until its body is read one way or the other.
+    response: Option<web_sys::Response>,
     reader: Option<wasm_streams::readable::IntoStream<'static>>,
     controller: AbortController,
     signal: Option<AbortSignal>,
+}
+
+impl FetchBody {
+    /// The whole body as a JS string.
+    pub async fn text(&mut self) -> Result<JsValue, TransportError> {
+        let response = self.response.take().ok_or_else(|| {
+            TransportError::new(TransportErrorKind::Other, "the body was read already")
+        })?;
+        let promise = response
+            .text()
+            .map_err(|e| TransportError::new(TransportErrorKind::Body, describe(&e)))?;
+        js_sys::futures::JsFuture::from(promise).await.map_err(|e| {
+            let kind = if aborted(&self.signal) {
+                TransportErrorKind::Aborted
+            } else {
+                TransportErrorKind::Body
+            };
+            TransportError::new(kind, describe(&e))
+        })
+    }
 }
 
 impl Drop for FetchBody {
@@ -146,14 +170,12 @@ impl Transport for FetchTransport {
                 }
             }
         }
-        let reader = response
-            .body()
-            .map(|b| wasm_streams::ReadableStream::from_raw(b.unchecked_into()).into_stream());
         Ok(HttpResponse {
             status: response.status(),
             headers: out,
             body: FetchBody {
-                reader,
+                response: Some(response),
+                reader: None,
                 controller,
                 signal: self.signal.clone(),
             },
@@ -180,6 +202,11 @@ impl Transport for FetchTransport {
 
 impl Body for FetchBody {
     async fn next_chunk(&mut self) -> Option<Result<Bytes, TransportError>> {
+        if let Some(response) = self.response.take() {
+            self.reader = response
+                .body()
+                .map(|b| wasm_streams::ReadableStream::from_raw(b.unchecked_into()).into_stream());
+        }
         let reader = self.reader.as_mut()?;
         match reader.next().await {
             None => {

@@ -430,8 +430,10 @@ impl<T: Transport> Client<T> {
         }
     }
 
-    /// Sends a stream request: the status and headers, the body unread.
-    pub(crate) async fn open_stream(
+    /// Sends a request and gives a 2xx answer's status and headers with its
+    /// body unread (a stream, or a body the caller reads its own way);
+    /// retries and error statuses are handled as for any call.
+    pub async fn open_stream(
         &self,
         request: HttpRequest,
         options: &CallOptions,

@@ -130,6 +130,11 @@ describe('connection errors and timeouts', () => {
     for await (const e of stream) if (e.type === 'response.output_text.delta') text += e.delta;
     assert.equal(text, 'Mock answer to: slow but steady.');
     assert.ok(performance.now() - started > 300, 'the stream outlived the timeout');
+    // A whole (non-stream) body arriving as slowly runs into it.
+    await assert.rejects(
+      create('slow whole body', fault('slow=100,60', { timeout: 300, maxRetries: 0 })),
+      APIConnectionTimeoutError,
+    );
   });
 });
 
