@@ -40,6 +40,16 @@ export function startMock({ apiKey } = {}) {
           stop: () => child.kill(),
           /** The mock's request log. */
           requests: async () => (await (await fetch(`${origin}/__mock/requests`)).json()),
+          /** Streams whose client left before they ended, as the server saw it. */
+          streamsAbandoned: async () => (await (await fetch(`${origin}/__mock/stats`)).json()).streams_abandoned,
+          /** Waits (up to 2 s) until the server has seen `n` streams abandoned. */
+          waitForAbandoned: async function (n) {
+            for (let i = 0; i < 200; i++) {
+              if ((await this.streamsAbandoned()) >= n) return true;
+              await new Promise((r) => setTimeout(r, 10));
+            }
+            return false;
+          },
           /** Queues a fault for the next request(s). */
           pushFault: async (spec) => {
             const r = await fetch(`${origin}/__mock/faults`, { method: 'POST', body: spec });

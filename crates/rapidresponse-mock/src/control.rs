@@ -1,6 +1,7 @@
 //! The mock's own control endpoints under `/__mock`: the recorded requests
-//! (read, clear), the fault queue (push, clear) and the replay queue
-//! (bodies served verbatim to the next requests). They need no API key,
+//! (read, clear), the fault queue (push, clear), the replay queue
+//! (bodies served verbatim to the next requests) and stats (streams whose
+//! client left). They need no API key,
 //! take no faults and are not recorded.
 
 use hyper::Method;
@@ -21,6 +22,9 @@ pub(crate) fn handle(
             let requests = lock(&state.requests).clone();
             Reply::ok(serde_json::to_value(requests).unwrap_or(Value::Array(Vec::new())))
         }
+        ("GET", "/__mock/stats") => Reply::ok(json!({
+            "streams_abandoned": state.streams_abandoned.load(std::sync::atomic::Ordering::Relaxed),
+        })),
         ("DELETE", "/__mock/requests") => {
             let mut requests = lock(&state.requests);
             let cleared = requests.len();

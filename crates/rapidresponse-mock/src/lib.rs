@@ -153,6 +153,14 @@ impl MockServer {
         server::lock(&self.state.requests).clone()
     }
 
+    /// Streams whose client went away before the stream ended (what an
+    /// abort or a dropped stream looks like from the server).
+    pub fn streams_abandoned(&self) -> u64 {
+        self.state
+            .streams_abandoned
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Queue a fault for the next request(s) (FIFO), same spec syntax as the
     /// header. An invalid spec is queued too: the request that takes it gets
     /// a 400 `invalid_fault_spec` saying why.

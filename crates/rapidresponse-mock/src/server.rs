@@ -51,6 +51,9 @@ pub(crate) struct State {
     pub cache_keys: Mutex<std::collections::HashSet<String>>,
     /// Bodies to serve verbatim to the next API requests (recorded traffic).
     pub replays: Mutex<std::collections::VecDeque<Replay>>,
+    /// Streams whose client went away before the stream ended (an abort,
+    /// a `break`, a dropped stream): how tests see a disconnect.
+    pub streams_abandoned: Arc<AtomicU64>,
 }
 
 /// A body served as it is, with its status and content type.
@@ -433,7 +436,13 @@ async fn handle(
                 413,
                 invalid_request("The request body is too large.", None, None),
             );
-            return Ok(finish(reply, &FaultSpec::default(), &common, &control));
+            return Ok(finish(
+                reply,
+                &FaultSpec::default(),
+                &common,
+                &control,
+                &state.streams_abandoned,
+            ));
         }
     };
     let full_path = parts.uri.path().to_owned();
@@ -458,11 +467,18 @@ async fn handle(
             &FaultSpec::default(),
             &common,
             &control,
+            &state.streams_abandoned,
         ));
     }
     if is_control {
         let reply = crate::control::handle(&state, &parts.method, &full_path, &query, &body);
-        return Ok(finish(reply, &FaultSpec::default(), &common, &control));
+        return Ok(finish(
+            reply,
+            &FaultSpec::default(),
+            &common,
+            &control,
+            &state.streams_abandoned,
+        ));
     }
 
     let path = api_path(&full_path).to_owned();
@@ -481,7 +497,13 @@ async fn handle(
                 400,
                 invalid_request(&why, Some("x-mock-fault"), Some("invalid_fault_spec")),
             );
-            return Ok(finish(reply, &FaultSpec::default(), &common, &control));
+            return Ok(finish(
+                reply,
+                &FaultSpec::default(),
+                &common,
+                &control,
+                &state.streams_abandoned,
+            ));
         }
     };
     if fault.reset {
@@ -509,17 +531,41 @@ async fn handle(
             body: status_error_body(status),
             headers,
         };
-        return Ok(finish(reply, &fault, &common, &control));
+        return Ok(finish(
+            reply,
+            &fault,
+            &common,
+            &control,
+            &state.streams_abandoned,
+        ));
     }
     if let Some(reply) = check_api_key(&state, &request.headers) {
-        return Ok(finish(reply, &fault, &common, &control));
+        return Ok(finish(
+            reply,
+            &fault,
+            &common,
+            &control,
+            &state.streams_abandoned,
+        ));
     }
     let replay = lock(&state.replays).pop_front();
     if let Some(replay) = replay {
-        return Ok(finish(Reply::Raw(replay), &fault, &common, &control));
+        return Ok(finish(
+            Reply::Raw(replay),
+            &fault,
+            &common,
+            &control,
+            &state.streams_abandoned,
+        ));
     }
     let reply = route(&state, &request, &fault);
-    Ok(finish(reply, &fault, &common, &control))
+    Ok(finish(
+        reply,
+        &fault,
+        &common,
+        &control,
+        &state.streams_abandoned,
+    ))
 }
 
 /// Keeps the request for `requests()` and `GET /__mock/requests`.
@@ -725,6 +771,7 @@ fn finish(
     fault: &FaultSpec,
     common: &CommonHeaders,
     control: &Arc<ConnControl>,
+    abandoned: &Arc<AtomicU64>,
 ) -> Response<MockBody> {
     let (status, content_type, body, extra) = match reply {
         Reply::NoContent => (204, None, MockBody::empty(), Vec::new()),
@@ -745,7 +792,13 @@ fn finish(
             (status, Some("application/json"), body, headers)
         }
         Reply::Stream { source, kind } => {
-            let body = sse::spawn_writer(source, kind, fault.clone(), control.clone());
+            let body = sse::spawn_writer(
+                source,
+                kind,
+                fault.clone(),
+                control.clone(),
+                abandoned.clone(),
+            );
             (200, Some("text/event-stream"), body, Vec::new())
         }
         Reply::Raw(replay) => {

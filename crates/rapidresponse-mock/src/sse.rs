@@ -3,6 +3,7 @@
 //! malformed or invalid-UTF-8 data, an unknown event, slow pacing, drop and
 //! stall). It does not decide which events a response has.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -58,9 +59,10 @@ pub(crate) fn spawn_writer(
     kind: StreamKind,
     fault: FaultSpec,
     control: Arc<ConnControl>,
+    abandoned: Arc<AtomicU64>,
 ) -> MockBody {
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-    tokio::spawn(write_stream(source, kind, fault, tx));
+    tokio::spawn(write_stream(source, kind, fault, tx, abandoned));
     MockBody::channel(rx, control)
 }
 
@@ -84,6 +86,7 @@ async fn write_stream(
     kind: StreamKind,
     fault: FaultSpec,
     tx: mpsc::Sender<BodyChunk>,
+    abandoned: Arc<AtomicU64>,
 ) {
     let mut writer = Writer {
         pacer: Pacer::new(tx, fault.slow),
@@ -92,8 +95,13 @@ async fn write_stream(
         fault,
         delivered: 0,
         utf8_corrupted: false,
+        dropped_by_fault: false,
     };
-    let _ = writer.run(&mut source).await;
+    let stopped = writer.run(&mut source).await.is_err();
+    // The body's receiver is gone: the connection closed under it.
+    if stopped && !writer.dropped_by_fault && writer.pacer.tx.is_closed() {
+        abandoned.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 enum Outgoing {
@@ -109,6 +117,8 @@ struct Writer {
     /// Frames written so far; the fault positions count these.
     delivered: usize,
     utf8_corrupted: bool,
+    /// A `drop-after` fault closed the connection (the client did not leave).
+    dropped_by_fault: bool,
 }
 
 impl Writer {
@@ -199,6 +209,7 @@ impl Writer {
     /// flushed: no terminal event, no chunked terminator.
     async fn drop_connection(&mut self) -> Result<(), Stop> {
         self.pacer.flush().await?;
+        self.dropped_by_fault = true;
         let _ = self.pacer.tx.send(BodyChunk::DropConnection).await;
         self.pacer.tx.closed().await;
         Err(Stop)

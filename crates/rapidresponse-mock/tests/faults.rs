@@ -712,3 +712,49 @@ async fn deltas_splits_the_text_into_exactly_n_pieces() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_client_leaving_mid_stream_is_counted_and_a_drop_fault_or_a_full_read_is_not() {
+    bounded(async {
+        let server = MockServer::start();
+        // Read to the end: not abandoned.
+        faulted_stream(&server, "deltas=3").await;
+        // The server drops the connection itself: not abandoned either.
+        let dropped = post_with_header(
+            &server,
+            "/responses",
+            &stream_request(),
+            ("x-mock-fault", "drop-after=2"),
+        )
+        .await;
+        let _ = read_body(dropped).await;
+        assert_eq!(server.streams_abandoned(), 0);
+
+        // The client reads a stalled stream's first bytes, then leaves.
+        let mut stalled = post_with_header(
+            &server,
+            "/responses",
+            &stream_request(),
+            ("x-mock-fault", "stall-after=2"),
+        )
+        .await;
+        assert!(stalled.chunk().await.unwrap().is_some());
+        drop(stalled);
+        let mut waited = 0;
+        while server.streams_abandoned() == 0 && waited < 200 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            waited += 1;
+        }
+        assert_eq!(server.streams_abandoned(), 1);
+        let stats: Value = client()
+            .get(format!("{}/__mock/stats", server.root_url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(stats["streams_abandoned"], 1);
+    })
+    .await;
+}

@@ -64,10 +64,14 @@ test('in the page: the browser check, error classes, abort and a panic', async (
       { model: 'gpt-4.1', input: 'abort in the browser', stream: true },
       { headers: { 'x-mock-fault': 'stall-after=5' } },
     );
+    const stats = async () => (await (await fetch(new URL('/__mock/stats', config.baseURL))).json()).streams_abandoned;
+    const abandonedBefore = await stats();
     setTimeout(() => stream.controller.abort(), 100);
     let n = 0;
     for await (const _ of stream) n += 1;
     out.abortedAfter = n;
+    for (let i = 0; i < 200 && (await stats()) === abandonedBefore; i++) await new Promise((r) => setTimeout(r, 10));
+    out.serverSawAbort = (await stats()) === abandonedBefore + 1;
     try {
       await mod._panicForTests();
     } catch (e) {
@@ -80,6 +84,7 @@ test('in the page: the browser check, error classes, abort and a panic', async (
     browserCheck: true,
     rateLimit: [true, 429, 'rate_limit_exceeded', 'string'],
     abortedAfter: 5,
+    serverSawAbort: true,
     panic: true,
     after: 'Mock answer to: still here.',
   });

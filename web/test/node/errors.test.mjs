@@ -140,18 +140,19 @@ describe('connection errors and timeouts', () => {
 
 describe('aborts', () => {
   test('abort mid-stream ends the loop quietly and the server sees the disconnect', async () => {
+    const before = await mock.streamsAbandoned();
     const stream = await client.responses.create({ model: 'gpt-4.1', input: 'abort me', stream: true }, fault('stall-after=5'));
     let seen = 0;
     setTimeout(() => stream.controller.abort(), 100);
     for await (const _ of stream) seen += 1;
     assert.equal(seen, 5);
-    // The mock keeps the stalled connection open until the client leaves:
-    // after the abort, a new request is served at once.
+    assert.ok(await mock.waitForAbandoned(before + 1), 'the server saw the client leave');
     const r = await create('after abort');
     assert.equal(r.output_text, 'Mock answer to: after abort.');
   });
 
   test('break in for-await aborts the request', async () => {
+    const before = await mock.streamsAbandoned();
     const stream = await client.responses.create({ model: 'gpt-4.1', input: 'break me', stream: true }, fault('deltas=50;slow=64,5'));
     let seen = 0;
     for await (const _ of stream) {
@@ -160,6 +161,7 @@ describe('aborts', () => {
     }
     assert.equal(seen, 3);
     assert.ok(stream.controller.signal.aborted);
+    assert.ok(await mock.waitForAbandoned(before + 1), 'the server saw the client leave');
   });
 
   test('a signal aborts a waiting call with APIUserAbortError; an aborted one fails at once', async () => {

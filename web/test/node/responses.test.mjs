@@ -97,8 +97,10 @@ describe('responses', () => {
     let aborted = false;
     aborting.on('abort', () => (aborted = true));
     aborting.on('response.output_text.delta', () => aborting.abort());
+    const before = await mock.streamsAbandoned();
     await assert.rejects(aborting.done(), OpenAI.APIUserAbortError);
     assert.ok(aborted && aborting.aborted);
+    assert.ok(await mock.waitForAbandoned(before + 1), 'the server saw the client leave');
   });
 
   test('retrieve, retrieve as a stream from starting_after, cancel, delete', async () => {
