@@ -13,6 +13,7 @@
 //! Faults are described in `FAULTS.md` beside this crate's manifest.
 
 mod answer;
+mod bench;
 mod chat;
 mod control;
 mod faults;

@@ -140,7 +140,7 @@ fn echo_or(body: &Object, name: &str, default: Value) -> Value {
     }
 }
 
-fn base_response(id: &str, body: &Object, model: &str, reasoning: bool) -> Object {
+pub(crate) fn base_response(id: &str, body: &Object, model: &str, reasoning: bool) -> Object {
     let reasoning_config = body.get("reasoning").and_then(Value::as_object);
     let effort = reasoning_config
         .and_then(|r| r.get("effort").cloned())

@@ -54,6 +54,8 @@ pub(crate) struct State {
     /// Streams whose client went away before the stream ended (an abort,
     /// a `break`, a dropped stream): how tests see a disconnect.
     pub streams_abandoned: Arc<AtomicU64>,
+    /// Benchmark bodies rendered so far, by shape and streaming.
+    pub bench_bodies: Mutex<std::collections::HashMap<(crate::bench::Shape, bool), Bytes>>,
 }
 
 /// A body served as it is, with its status and content type.
@@ -264,6 +266,8 @@ pub(crate) enum Reply {
     NoContent,
     /// A queued body, sent byte for byte.
     Raw(Replay),
+    /// A prepared body sent in frames of 16 KiB (benchmark mode).
+    Pieces(Replay),
 }
 
 impl Reply {
@@ -449,6 +453,16 @@ async fn handle(
     let query = parts.uri.query().unwrap_or("").to_owned();
     let json = (!body.is_empty()).then(|| serde_json::from_slice::<Value>(&body).map_err(|_| ()));
 
+    if let Some(rest) = full_path.strip_prefix("/bench/") {
+        let reply = bench_reply(&state, rest, &body);
+        return Ok(finish(
+            reply,
+            &FaultSpec::default(),
+            &common,
+            &control,
+            &state.streams_abandoned,
+        ));
+    }
     let is_control = full_path.starts_with("/__mock");
     if !is_control {
         record(
@@ -747,6 +761,52 @@ fn route(state: &Arc<State>, request: &ApiRequest, fault: &FaultSpec) -> Reply {
     }
 }
 
+/// A `/bench/<params>/v1/responses` answer, rendered on first use (see
+/// `bench`).
+fn bench_reply(state: &State, rest: &str, body: &[u8]) -> Reply {
+    let (params, path) = match rest.strip_prefix("v1/") {
+        Some(path) => ("", path),
+        None => rest.split_once("/v1/").unwrap_or((rest, "")),
+    };
+    if !path.trim_end_matches('/').ends_with("responses") {
+        return Reply::error(
+            404,
+            invalid_request("bench mode serves POST .../v1/responses only", None, None),
+        );
+    }
+    let shape = match crate::bench::Shape::parse(params) {
+        Ok(shape) => shape,
+        Err(why) => {
+            return Reply::error(
+                400,
+                invalid_request(&why, None, Some("invalid_bench_params")),
+            )
+        }
+    };
+    let has = |pattern: &[u8]| body.windows(pattern.len()).any(|w| w == pattern);
+    let stream = has(b"\"stream\":true") || has(b"\"stream\": true");
+    let body = lock(&state.bench_bodies)
+        .entry((shape, stream))
+        .or_insert_with(|| {
+            if stream {
+                crate::bench::render_stream(&shape)
+            } else {
+                crate::bench::render_whole(&shape)
+            }
+        })
+        .clone();
+    Reply::Pieces(Replay {
+        status: 200,
+        content_type: if stream {
+            "text/event-stream"
+        } else {
+            "application/json"
+        }
+        .to_owned(),
+        body,
+    })
+}
+
 /// Headers every response carries.
 struct CommonHeaders {
     request_id: u64,
@@ -804,6 +864,11 @@ fn finish(
         Reply::Raw(replay) => {
             let headers = vec![("content-type", replay.content_type)];
             (replay.status, None, MockBody::full(replay.body), headers)
+        }
+        Reply::Pieces(replay) => {
+            let headers = vec![("content-type", replay.content_type)];
+            let body = sse::spawn_pieces(replay.body, 16 * 1024, control.clone());
+            (replay.status, None, body, headers)
         }
     };
     let mut response = Response::new(body);

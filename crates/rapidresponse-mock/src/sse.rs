@@ -78,6 +78,29 @@ pub(crate) fn spawn_paced(bytes: Bytes, slow: (usize, u64), control: Arc<ConnCon
     MockBody::channel(rx, control)
 }
 
+/// Starts a task sending `bytes` in pieces of `piece_len` as fast as the
+/// client reads them (slices of one buffer: nothing is copied), as a
+/// server streaming a body in frames does.
+pub(crate) fn spawn_pieces(bytes: Bytes, piece_len: usize, control: Arc<ConnControl>) -> MockBody {
+    let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+    tokio::spawn(async move {
+        let piece_len = piece_len.max(1);
+        let mut start = 0;
+        while start < bytes.len() {
+            let end = (start + piece_len).min(bytes.len());
+            if tx
+                .send(BodyChunk::Data(bytes.slice(start..end)))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            start = end;
+        }
+    });
+    MockBody::channel(rx, control)
+}
+
 /// The writer stopped: the client went away, or a fault ended the stream.
 struct Stop;
 

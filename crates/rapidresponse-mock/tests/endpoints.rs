@@ -992,3 +992,60 @@ fn a_sync_caller_can_start_and_stop_servers() {
     assert_eq!(again.port(), port);
     drop(second);
 }
+
+#[tokio::test]
+async fn bench_mode_serves_prepared_streams_and_bodies_and_records_nothing() {
+    bounded(async {
+        let server = MockServer::start();
+        let url = |params: &str| format!("{}/bench/{params}/v1/responses", server.root_url());
+        let stream = client()
+            .post(url("deltas=1000,delta_bytes=5"))
+            .json(&json!({"model": "gpt-4.1", "input": "x", "stream": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.headers()["content-type"], "text/event-stream");
+        let (bytes, error) = read_body(stream).await;
+        assert!(error.is_none());
+        let mut acc = rapidresponse_core::ResponseAccumulator::new();
+        let mut decoder = rapidresponse_core::ResponseEventDecoder::default();
+        let mut events = Vec::new();
+        decoder.feed(&bytes, &mut events).unwrap();
+        let mut deltas = 0;
+        for e in &events {
+            let e = e.as_ref().expect("every event decodes");
+            if matches!(e.event, rapidresponse_core::ResponseStreamEvent::OutputTextDelta(_)) {
+                deltas += 1;
+            }
+            acc.apply(&e.event);
+        }
+        assert_eq!(deltas, 1000);
+        assert_eq!(acc.terminal(), Some(Terminal::Completed));
+        assert_eq!(acc.snapshot().output_text().len(), 5000);
+
+        let whole: Response = client()
+            .post(url("items=20,item_bytes=100"))
+            .json(&json!({"model": "gpt-4.1", "input": "x"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(whole.output_text().len(), 2000);
+        let small: Response = client()
+            .post(format!("{}/bench/v1/responses", server.root_url()))
+            .json(&json!({"model": "gpt-4.1", "input": "x"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(small.output_text().len(), 64);
+        let bad = client().post(url("deltas=x")).send().await.unwrap();
+        assert_eq!(bad.status(), 400);
+        assert!(server.requests().is_empty(), "bench requests are not recorded");
+    })
+    .await;
+}
