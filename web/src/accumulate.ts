@@ -8,6 +8,24 @@ import type { Response, ResponseStreamEvent } from './types.js';
 
 const copy = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.stringify(value)));
 
+/** Appends made to each snapshot string since it was last flattened. */
+const appends = new WeakMap<object, number>();
+
+/** `target[field] += delta`, flattening the string every 4,096 appends: V8
+ * builds a rope of every piece otherwise, which holds memory in proportion
+ * to the number of events instead of the text (ToNumber flattens it). */
+function append(target: any, field: string, delta: string): void {
+  const text = (target[field] ?? '') + delta;
+  target[field] = text;
+  const n = (appends.get(target) ?? 0) + 1;
+  if (n >= 4096) {
+    void (Number(text) | 0);
+    appends.set(target, 0);
+  } else {
+    appends.set(target, n);
+  }
+}
+
 /** The snapshot after `event` (the same object, changed in place, or a new one). */
 export function accumulate(snapshot: Response | undefined, event: ResponseStreamEvent): Response | undefined {
   const e = event as any;
@@ -40,7 +58,7 @@ export function accumulate(snapshot: Response | undefined, event: ResponseStream
     case 'response.output_text.delta':
     case 'response.reasoning_text.delta': {
       const part = item?.content?.[e.content_index];
-      if (part) part.text = (part.text ?? '') + e.delta;
+      if (part) append(part, 'text', e.delta);
       break;
     }
     case 'response.output_text.done':
@@ -56,15 +74,14 @@ export function accumulate(snapshot: Response | undefined, event: ResponseStream
     }
     case 'response.refusal.delta': {
       const part = item?.content?.[e.content_index];
-      if (part) part.refusal = (part.refusal ?? '') + e.delta;
+      if (part) append(part, 'refusal', e.delta);
       break;
     }
     case 'response.function_call_arguments.delta':
     case 'response.custom_tool_call_input.delta':
     case 'response.mcp_call_arguments.delta':
       if (item) {
-        const field = e.type === 'response.custom_tool_call_input.delta' ? 'input' : 'arguments';
-        item[field] = (item[field] ?? '') + e.delta;
+        append(item, e.type === 'response.custom_tool_call_input.delta' ? 'input' : 'arguments', e.delta);
       }
       break;
     case 'response.function_call_arguments.done':
@@ -75,7 +92,7 @@ export function accumulate(snapshot: Response | undefined, event: ResponseStream
       break;
     case 'response.reasoning_summary_text.delta': {
       const part = item?.summary?.[e.summary_index];
-      if (part) part.text = (part.text ?? '') + e.delta;
+      if (part) append(part, 'text', e.delta);
       break;
     }
     case 'response.reasoning_summary_text.done': {

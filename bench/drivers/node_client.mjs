@@ -1,0 +1,72 @@
+// Benchmark driver for a Node client with openai-node's API.
+//
+// usage: node node_client.mjs --module openai|rapidresponse SCENARIO BASE_URL
+//
+// Prints one JSON line (see bench/harness.py). S4 times the import and the
+// client's construction; the others time the scenario alone.
+import { readFileSync } from 'node:fs';
+
+const started = performance.now();
+const MODEL = 'gpt-4.1';
+const INPUT = 'Say hello';
+const args = process.argv.slice(2);
+const moduleName = args[0] === '--module' ? args[1] : 'openai';
+const [scenario, baseURL] = args[0] === '--module' ? args.slice(2) : args;
+const size = (name, dflt) => Number(process.env[name] ?? dflt);
+const report = (t, fields) => console.log(JSON.stringify({ ...fields, secs: (performance.now() - t) / 1000 }));
+
+const mod = await import(moduleName);
+const OpenAI = mod.default ?? mod.OpenAI;
+const client = new OpenAI({ apiKey: 'bench', baseURL, maxRetries: 0 });
+
+function version() {
+  try {
+    const pkg = new URL(import.meta.resolve(`${moduleName}/package.json`));
+    return JSON.parse(readFileSync(pkg, 'utf8')).version;
+  } catch {
+    return '?';
+  }
+}
+
+const t = performance.now();
+if (scenario === 's4') {
+  report(started, { version: version() });
+} else if (scenario === 's1') {
+  // Joined in blocks: neither an array per event nor a rope of 1M pieces.
+  let events = 0;
+  let text = '';
+  let parts = [];
+  for await (const event of await client.responses.create({ model: MODEL, input: INPUT, stream: true })) {
+    events += 1;
+    if (event.type === 'response.output_text.delta') {
+      parts.push(event.delta);
+      if (parts.length === 1024) {
+        text += parts.join('');
+        parts = [];
+      }
+    }
+  }
+  text += parts.join('');
+  report(t, { events, text_len: text.length });
+} else if (scenario === 's2') {
+  const n = size('BENCH_REPEAT', 30);
+  const lens = [];
+  for (let i = 0; i < n; i++) lens.push((await client.responses.create({ model: MODEL, input: INPUT })).output_text.length);
+  report(t, { responses: n, text_len: lens.every((l) => l === lens[0]) ? lens[0] : -1 });
+} else if (scenario === 's3') {
+  const n = size('BENCH_REQUESTS', 2000);
+  const inFlight = size('BENCH_CONCURRENCY', 64);
+  let next = 0;
+  let ok = 0;
+  const worker = async () => {
+    while (next < n) {
+      next += 1;
+      const r = await client.responses.create({ model: MODEL, input: INPUT });
+      if (r.status === 'completed' && r.output_text) ok += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  report(t, { requests: n, ok });
+} else {
+  throw new Error(`unknown scenario ${scenario}`);
+}
