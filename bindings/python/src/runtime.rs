@@ -7,8 +7,9 @@
 use pyo3::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How often a waiting sync call looks for signals (KeyboardInterrupt).
 const SIGNAL_CHECK: Duration = Duration::from_millis(100);
@@ -150,14 +151,23 @@ impl pyo3_async_runtimes::generic::Runtime for ForkSafeTokio {
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        JoinHandle(runtime().spawn(fut))
+        let counted = InFlight::start();
+        JoinHandle(runtime().spawn(async move {
+            let _counted = counted;
+            fut.await
+        }))
     }
 
     fn spawn_blocking<F>(f: F) -> Self::JoinHandle
     where
         F: FnOnce() + Send + 'static,
     {
-        JoinHandle(runtime().spawn_blocking(f))
+        // pyo3-async-runtimes hands results to the event loop from here.
+        let counted = InFlight::start();
+        JoinHandle(runtime().spawn_blocking(move || {
+            let _counted = counted;
+            f()
+        }))
     }
 }
 
@@ -179,6 +189,44 @@ impl pyo3_async_runtimes::generic::ContextExt for ForkSafeTokio {
             .try_with(|c| c.get().cloned())
             .unwrap_or_default()
     }
+}
+
+/// asyncio tasks (and their blocking steps) spawned and not finished. A
+/// task ends by attaching to Python to hand its result to the event loop
+/// (pyo3-async-runtimes does so from a blocking-pool thread): a thread still
+/// in that step when the interpreter finalizes crashes it (a segfault in
+/// `method_dealloc`, seen under gdb), so `quiesce`, registered with
+/// `atexit`, waits for this to reach zero.
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+struct InFlight;
+
+impl InFlight {
+    fn start() -> InFlight {
+        IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Waits, with the GIL released, until no asyncio task of the runtime is
+/// still running (at most `timeout` seconds); whether none is. Called at
+/// exit, before the interpreter finalizes.
+#[pyfunction]
+pub fn quiesce(py: Python<'_>, timeout: f64) -> bool {
+    let limit = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::ZERO);
+    py.detach(|| {
+        let deadline = Instant::now() + limit;
+        while IN_FLIGHT.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        IN_FLIGHT.load(Ordering::SeqCst) == 0
+    })
 }
 
 /// An asyncio awaitable running `fut` on the shared runtime; cancelling it

@@ -1014,7 +1014,10 @@ async fn bench_mode_serves_prepared_streams_and_bodies_and_records_nothing() {
         let mut deltas = 0;
         for e in &events {
             let e = e.as_ref().expect("every event decodes");
-            if matches!(e.event, rapidresponse_core::ResponseStreamEvent::OutputTextDelta(_)) {
+            if matches!(
+                e.event,
+                rapidresponse_core::ResponseStreamEvent::OutputTextDelta(_)
+            ) {
                 deltas += 1;
             }
             acc.apply(&e.event);
@@ -1045,7 +1048,10 @@ async fn bench_mode_serves_prepared_streams_and_bodies_and_records_nothing() {
         assert_eq!(small.output_text().len(), 64);
         let bad = client().post(url("deltas=x")).send().await.unwrap();
         assert_eq!(bad.status(), 400);
-        assert!(server.requests().is_empty(), "bench requests are not recorded");
+        assert!(
+            server.requests().is_empty(),
+            "bench requests are not recorded"
+        );
     })
     .await;
 }
