@@ -217,8 +217,10 @@ impl<T: Transport> Client<T> {
         self.inner.prices.lock().unwrap().set(model, price);
     }
 
+    // Both locks, prices first (everywhere): cloning the price table per
+    // response was a dozen allocations on the hot path of small calls.
     fn record_usage(&self, model: &str, counts: &TokenCounts) {
-        let prices = self.inner.prices.lock().unwrap().clone();
+        let prices = self.inner.prices.lock().unwrap();
         self.inner.usage.lock().unwrap().add(model, counts, &prices);
     }
 
@@ -257,7 +259,7 @@ impl<T: Transport> Client<T> {
     }
 
     pub(crate) fn record_response(&self, response: &Response) {
-        let prices = self.inner.prices.lock().unwrap().clone();
+        let prices = self.inner.prices.lock().unwrap();
         self.inner
             .usage
             .lock()
@@ -296,8 +298,15 @@ impl<T: Transport> Client<T> {
         }
         let timeouts = self.timeouts(options);
         let mut retries = 0u32;
+        let mut request = Some(request);
         loop {
-            let mut attempt = request.clone();
+            // The last attempt the policy allows takes the request itself:
+            // with retries off, nothing is copied.
+            let mut attempt = if retries >= policy.max_retries {
+                request.take().expect("the request is kept until its last attempt")
+            } else {
+                request.clone().expect("the request is kept until its last attempt")
+            };
             if let Some(provider) = &self.inner.token_provider {
                 let token = provider()
                     .map_err(|e| Error::Config(format!("the token provider failed: {e}")))?;
