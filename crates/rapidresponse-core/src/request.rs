@@ -252,6 +252,18 @@ impl ClientConfig {
         stream: bool,
         options: &RequestOptions,
     ) -> Result<HttpRequest, Error> {
+        // Straight to bytes when nothing is merged in and the URL does not
+        // depend on the model (not Azure): the detour through a `Value`
+        // allocated per member, on every small call.
+        if options.body.is_empty() && self.provider == Provider::OpenAI {
+            let bytes = serde_json::to_vec(body).map_err(|e| Error::Config(e.to_string()))?;
+            return Ok(HttpRequest {
+                method,
+                url: self.url(path, &[], &options.query, None)?,
+                headers: self.headers(true, stream, &options.headers),
+                body: Some(bytes),
+            });
+        }
         let value = serde_json::to_value(body).map_err(|e| Error::Config(e.to_string()))?;
         self.build(method, path, &[], Some(value), stream, options)
     }

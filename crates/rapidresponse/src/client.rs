@@ -303,9 +303,13 @@ impl<T: Transport> Client<T> {
             // The last attempt the policy allows takes the request itself:
             // with retries off, nothing is copied.
             let mut attempt = if retries >= policy.max_retries {
-                request.take().expect("the request is kept until its last attempt")
+                request
+                    .take()
+                    .expect("the request is kept until its last attempt")
             } else {
-                request.clone().expect("the request is kept until its last attempt")
+                request
+                    .clone()
+                    .expect("the request is kept until its last attempt")
             };
             if let Some(provider) = &self.inner.token_provider {
                 let token = provider()
@@ -321,7 +325,11 @@ impl<T: Transport> Client<T> {
                 if stream && (200..300).contains(&response.status) {
                     return Ok(Sent::Streaming(response));
                 }
-                let body = read_all(&mut response.body).await?;
+                let expected = response
+                    .headers
+                    .get("content-length")
+                    .and_then(|v| v.trim().parse::<usize>().ok());
+                let body = read_all(&mut response.body, expected).await?;
                 Ok(Sent::Whole {
                     status: response.status,
                     headers: response.headers,
@@ -484,8 +492,13 @@ pub(crate) async fn within<T: Transport, F: Future>(
     }
 }
 
-async fn read_all<B: Body>(body: &mut B) -> Result<Vec<u8>, crate::transport::TransportError> {
-    let mut out = Vec::new();
+/// The whole body; `expected` (the content length) sizes the buffer once,
+/// capped so that a lying header cannot reserve unbounded memory.
+async fn read_all<B: Body>(
+    body: &mut B,
+    expected: Option<usize>,
+) -> Result<Vec<u8>, crate::transport::TransportError> {
+    let mut out = Vec::with_capacity(expected.unwrap_or(0).min(64 << 20));
     while let Some(chunk) = body.next_chunk().await {
         out.extend_from_slice(&chunk?);
     }
