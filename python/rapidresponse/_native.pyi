@@ -15,6 +15,7 @@ __all__ = [
     "enable_logging",
     "load_profile",
     "output_text",
+    "quiesce",
 ]
 
 __version__: str
