@@ -425,9 +425,13 @@ async fn handle(
         .get("access-control-request-headers")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let common = CommonHeaders {
-        request_id,
-        preflight_headers,
+    let replier = Replier {
+        common: CommonHeaders {
+            request_id,
+            preflight_headers,
+        },
+        control,
+        abandoned: state.streams_abandoned.clone(),
     };
 
     let body = match http_body_util::Limited::new(body, MAX_REQUEST_BODY)
@@ -440,13 +444,7 @@ async fn handle(
                 413,
                 invalid_request("The request body is too large.", None, None),
             );
-            return Ok(finish(
-                reply,
-                &FaultSpec::default(),
-                &common,
-                &control,
-                &state.streams_abandoned,
-            ));
+            return Ok(replier.send(reply, &FaultSpec::default()));
         }
     };
     let full_path = parts.uri.path().to_owned();
@@ -455,13 +453,7 @@ async fn handle(
 
     if let Some(rest) = full_path.strip_prefix("/bench/") {
         let reply = bench_reply(&state, rest, &body);
-        return Ok(finish(
-            reply,
-            &FaultSpec::default(),
-            &common,
-            &control,
-            &state.streams_abandoned,
-        ));
+        return Ok(replier.send(reply, &FaultSpec::default()));
     }
     let is_control = full_path.starts_with("/__mock");
     if !is_control {
@@ -476,23 +468,11 @@ async fn handle(
         );
     }
     if parts.method == Method::OPTIONS {
-        return Ok(finish(
-            Reply::NoContent,
-            &FaultSpec::default(),
-            &common,
-            &control,
-            &state.streams_abandoned,
-        ));
+        return Ok(replier.send(Reply::NoContent, &FaultSpec::default()));
     }
     if is_control {
         let reply = crate::control::handle(&state, &parts.method, &full_path, &query, &body);
-        return Ok(finish(
-            reply,
-            &FaultSpec::default(),
-            &common,
-            &control,
-            &state.streams_abandoned,
-        ));
+        return Ok(replier.send(reply, &FaultSpec::default()));
     }
 
     let path = api_path(&full_path).to_owned();
@@ -511,17 +491,14 @@ async fn handle(
                 400,
                 invalid_request(&why, Some("x-mock-fault"), Some("invalid_fault_spec")),
             );
-            return Ok(finish(
-                reply,
-                &FaultSpec::default(),
-                &common,
-                &control,
-                &state.streams_abandoned,
-            ));
+            return Ok(replier.send(reply, &FaultSpec::default()));
         }
     };
     if fault.reset {
-        control.reset_on_close.store(true, Ordering::Release);
+        replier
+            .control
+            .reset_on_close
+            .store(true, Ordering::Release);
         return Err(AbortConnection);
     }
     if fault.hang {
@@ -545,41 +522,17 @@ async fn handle(
             body: status_error_body(status),
             headers,
         };
-        return Ok(finish(
-            reply,
-            &fault,
-            &common,
-            &control,
-            &state.streams_abandoned,
-        ));
+        return Ok(replier.send(reply, &fault));
     }
     if let Some(reply) = check_api_key(&state, &request.headers) {
-        return Ok(finish(
-            reply,
-            &fault,
-            &common,
-            &control,
-            &state.streams_abandoned,
-        ));
+        return Ok(replier.send(reply, &fault));
     }
     let replay = lock(&state.replays).pop_front();
     if let Some(replay) = replay {
-        return Ok(finish(
-            Reply::Raw(replay),
-            &fault,
-            &common,
-            &control,
-            &state.streams_abandoned,
-        ));
+        return Ok(replier.send(Reply::Raw(replay), &fault));
     }
     let reply = route(&state, &request, &fault);
-    Ok(finish(
-        reply,
-        &fault,
-        &common,
-        &control,
-        &state.streams_abandoned,
-    ))
+    Ok(replier.send(reply, &fault))
 }
 
 /// Keeps the request for `requests()` and `GET /__mock/requests`.
@@ -823,6 +776,20 @@ const RATE_LIMIT_HEADERS: [(&str, &str); 6] = [
     ("x-ratelimit-remaining-tokens", "999000"),
     ("x-ratelimit-reset-tokens", "60ms"),
 ];
+
+/// What every answer to one request needs besides its reply: the common
+/// headers, the connection, and the counter of streams left mid-way.
+struct Replier {
+    common: CommonHeaders,
+    control: Arc<ConnControl>,
+    abandoned: Arc<AtomicU64>,
+}
+
+impl Replier {
+    fn send(&self, reply: Reply, fault: &FaultSpec) -> Response<MockBody> {
+        finish(reply, fault, &self.common, &self.control, &self.abandoned)
+    }
+}
 
 /// Turns a reply into the HTTP response: status, body (streamed through a
 /// writer when the fault or the reply asks for it) and headers.
