@@ -10,7 +10,6 @@ import initWasm, {
   initSync,
   setup,
   poll_task,
-  drop_task,
   panic_for_tests,
   NativeClient,
   NativeStream,
@@ -127,11 +126,6 @@ export function runTask<T>(start: () => number): Promise<T> {
     waiting.set(id, { resolve, reject });
     step(id);
   });
-}
-
-/** Gives up on a task (its request is aborted). */
-export function abandonTask(id: number): void {
-  if (waiting.delete(id)) callNative(() => drop_task(id));
 }
 
 /** The failure object of the module (`{rapidresponse: true, kind, ...}`)

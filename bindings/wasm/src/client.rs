@@ -5,18 +5,15 @@
 //! errors, retries and timeouts are the client loop's; shaping the results
 //! like openai-node is the TypeScript layer's.
 
-use futures_util::future::{select, Either};
 use rapidresponse::core::{
     AzureAuth, ErrorBody, Method, Price, Provider, RetryPolicy, Secret, TimeoutKind,
 };
-use rapidresponse::transport::{Transport, TransportErrorKind};
 use rapidresponse::{
     CallOptions, Client, ClientConfig, CountUsage, Error, Headers, RawEventStream, Timeouts,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::cell::RefCell;
-use std::pin::pin;
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -176,19 +173,10 @@ impl NativeClient {
                 .map_err(error_to_js)?;
             // The response timeout covers the body too, afresh: the loop's
             // covered the wait for the headers (and retried it).
-            let sleep = client.transport().sleep(timeout);
-            let text = match select(pin!(head.body.text()), pin!(sleep)).await {
-                Either::Left((Ok(text), _)) => text,
-                Either::Left((Err(e), _)) => {
-                    return Err(error_to_js(match e.kind {
-                        TransportErrorKind::Aborted => Error::Cancelled,
-                        _ => Error::Connection {
-                            message: e.message,
-                            partial: None,
-                        },
-                    }))
-                }
-                Either::Right(_) => {
+            let text = match client.within(timeout, head.body.text()).await {
+                Some(Ok(text)) => text,
+                Some(Err(e)) => return Err(error_to_js(e.into_error())),
+                None => {
                     return Err(error_to_js(Error::Timeout {
                         kind: TimeoutKind::Response,
                         partial: None,

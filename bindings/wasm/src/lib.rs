@@ -10,7 +10,7 @@ mod fetch;
 mod tasks;
 
 pub use client::{NativeClient, NativeStream};
-pub use tasks::{drop_task, poll_task, setup};
+pub use tasks::{poll_task, setup};
 
 /// Panics on purpose, for the test that checks a panic rejects only its
 /// call and the next calls work.

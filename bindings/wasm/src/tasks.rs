@@ -95,7 +95,8 @@ impl Wake for TaskWaker {
 
 /// Polls task `id` once: `undefined` while it is pending, its value when
 /// done (never `undefined`), or throws its error. A finished or unknown
-/// task throws.
+/// task throws. Every task finishes: a call JS gives up on is ended by its
+/// abort signal, not dropped.
 #[wasm_bindgen]
 pub fn poll_task(id: u32) -> Result<JsValue, JsValue> {
     // The future is taken out while it runs: it may spawn or drop tasks.
@@ -119,22 +120,6 @@ pub fn poll_task(id: u32) -> Result<JsValue, JsValue> {
             result
         }
     }
-}
-
-/// Drops task `id` unfinished (a call JS gave up on): its request is aborted.
-#[wasm_bindgen]
-pub fn drop_task(id: u32) {
-    let future = TASKS.with(|t| {
-        t.borrow_mut()
-            .slots
-            .get_mut((id as usize).wrapping_sub(1))
-            .and_then(Option::take)
-    });
-    if future.is_some() {
-        release(id);
-    }
-    // Dropped outside the borrow: a drop may call into JS.
-    drop(future);
 }
 
 fn release(id: u32) {

@@ -19,6 +19,19 @@ pub enum Terminal {
     Failed,
 }
 
+impl Terminal {
+    /// The end an event of this `type` (or SSE `event:` name) brings, if
+    /// any: for shells that read events without decoding them.
+    pub fn of_event_type(name: &str) -> Option<Terminal> {
+        match name {
+            "response.completed" => Some(Terminal::Completed),
+            "response.incomplete" => Some(Terminal::Incomplete),
+            "response.failed" => Some(Terminal::Failed),
+            _ => None,
+        }
+    }
+}
+
 /// The response so far of one stream.
 #[derive(Debug, Default)]
 pub struct ResponseAccumulator {
@@ -511,6 +524,23 @@ fn set(target: &mut Field<String>, value: &Field<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_event_types() {
+        assert_eq!(
+            Terminal::of_event_type("response.completed"),
+            Some(Terminal::Completed)
+        );
+        assert_eq!(
+            Terminal::of_event_type("response.failed"),
+            Some(Terminal::Failed)
+        );
+        assert_eq!(
+            Terminal::of_event_type("response.incomplete"),
+            Some(Terminal::Incomplete)
+        );
+        assert_eq!(Terminal::of_event_type("response.output_text.delta"), None);
+    }
 
     fn ev(json: &str) -> ResponseStreamEvent {
         serde_json::from_str(json).unwrap()

@@ -229,12 +229,7 @@ impl<T: Transport> Client<T> {
     /// (`output_text`, ...) when the body is a JSON object.
     pub fn record_response_body(&self, body: &[u8]) -> Option<ResponseDigest> {
         let digest = ResponseDigest::parse(body).ok()?;
-        if let Some(u) = &digest.usage {
-            self.record_usage(
-                digest.model.as_deref().unwrap_or(""),
-                &TokenCounts::from_usage(u),
-            );
-        }
+        self.record_digest(&digest);
         Some(digest)
     }
 
@@ -242,12 +237,16 @@ impl<T: Transport> Client<T> {
     /// (`response.completed`), skimming it.
     pub fn record_response_event(&self, data: &[u8]) {
         if let Ok(digest) = ResponseDigest::parse_event(data) {
-            if let Some(u) = &digest.usage {
-                self.record_usage(
-                    digest.model.as_deref().unwrap_or(""),
-                    &TokenCounts::from_usage(u),
-                );
-            }
+            self.record_digest(&digest);
+        }
+    }
+
+    fn record_digest(&self, digest: &ResponseDigest) {
+        if let Some(u) = &digest.usage {
+            self.record_usage(
+                digest.model.as_deref().unwrap_or(""),
+                &TokenCounts::from_usage(u),
+            );
         }
     }
 
@@ -274,8 +273,9 @@ impl<T: Transport> Client<T> {
         }
     }
 
-    /// Runs `fut` unless `limit` passes first.
-    pub(crate) async fn within<F: Future>(&self, limit: Duration, fut: F) -> Option<F::Output> {
+    /// Runs `fut` unless `limit` passes first (by the transport's clock):
+    /// `None` when it ran out.
+    pub async fn within<F: Future>(&self, limit: Duration, fut: F) -> Option<F::Output> {
         within(&self.inner.transport, limit, fut).await
     }
 
@@ -376,33 +376,16 @@ impl<T: Transport> Client<T> {
                         decision,
                     )
                 }
-                Some(Err(e)) if e.kind == TransportErrorKind::Aborted => {
-                    return Err(Error::Cancelled)
+                Some(Err(e)) => {
+                    let outcome = match e.kind {
+                        TransportErrorKind::Aborted => return Err(Error::Cancelled),
+                        TransportErrorKind::ConnectTimeout => Outcome::Timeout,
+                        _ => Outcome::Connection,
+                    };
+                    let decision =
+                        policy.decide(retries, &outcome, transport.now(), transport.jitter());
+                    (e.into_error(), decision)
                 }
-                Some(Err(e)) if e.kind == TransportErrorKind::ConnectTimeout => (
-                    Error::Timeout {
-                        kind: TimeoutKind::Connect,
-                        partial: None,
-                    },
-                    policy.decide(
-                        retries,
-                        &Outcome::Timeout,
-                        transport.now(),
-                        transport.jitter(),
-                    ),
-                ),
-                Some(Err(e)) => (
-                    Error::Connection {
-                        message: e.message,
-                        partial: None,
-                    },
-                    policy.decide(
-                        retries,
-                        &Outcome::Connection,
-                        transport.now(),
-                        transport.jitter(),
-                    ),
-                ),
                 None => (
                     Error::Timeout {
                         kind: TimeoutKind::Response,

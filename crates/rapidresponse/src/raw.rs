@@ -6,12 +6,12 @@
 //! not do is fold events into a response or resume a dropped one: the
 //! shell keeps its snapshot, as openai-node's stream does.
 
-use rapidresponse_core::{Error, Frame, Headers, HttpRequest, SseDecoder, TimeoutKind};
+use rapidresponse_core::{Error, Frame, Headers, HttpRequest, SseDecoder, Terminal, TimeoutKind};
 use std::future::Future;
 use std::time::Duration;
 
 use crate::client::{CallOptions, Client};
-use crate::transport::{Body, Transport, TransportErrorKind};
+use crate::transport::{Body, Transport};
 
 /// Where a raw stream's usage is counted from (a retrieved stream of a
 /// response counted already counts nothing).
@@ -84,13 +84,7 @@ impl<T: Transport> RawEventStream<T> {
                 }
                 Some(Some(Err(e))) => {
                     self.body = None;
-                    return Some(Err(match e.kind {
-                        TransportErrorKind::Aborted => Error::Cancelled,
-                        _ => Error::Connection {
-                            message: e.message,
-                            partial: None,
-                        },
-                    }));
+                    return Some(Err(e.into_error()));
                 }
                 None => {
                     self.body = None;
@@ -128,11 +122,8 @@ impl<T: Transport> RawEventStream<T> {
         match self.count {
             CountUsage::No => {}
             CountUsage::FromResponseEvents => {
-                let terminal = match frame.event.as_deref() {
-                    Some(name) => is_terminal(name),
-                    None => leading_type(&frame.data).is_some_and(is_terminal),
-                };
-                if terminal {
+                let name = frame.event.as_deref().or_else(|| leading_type(&frame.data));
+                if name.and_then(Terminal::of_event_type).is_some() {
                     self.client.record_response_event(frame.data.as_bytes());
                 }
             }
@@ -156,13 +147,6 @@ impl<T: Transport> RawEventStream<T> {
     pub fn headers(&self) -> &Headers {
         &self.headers
     }
-}
-
-fn is_terminal(name: &str) -> bool {
-    matches!(
-        name,
-        "response.completed" | "response.incomplete" | "response.failed"
-    )
 }
 
 /// The value of `"type"` when it is the first member of the event's JSON.

@@ -231,11 +231,7 @@ impl<T: Transport> ResponseStream<T> {
                     return None;
                 }
                 Some(Some(Err(e))) => {
-                    let error = Error::Connection {
-                        message: e.message,
-                        partial: None,
-                    };
-                    if let Some(err) = self.resume_or(error).await {
+                    if let Some(err) = self.resume_or(e.into_error()).await {
                         return Some(Err(err));
                     }
                 }
@@ -478,10 +474,7 @@ impl<T: Transport, C: DeserializeOwned + ErrorMember + ChatUsageMember> ChunkStr
                 }
                 Some(Some(Err(e))) => {
                     self.ended = true;
-                    return Some(Err(Error::Connection {
-                        message: e.message,
-                        partial: None,
-                    }));
+                    return Some(Err(e.into_error()));
                 }
                 None => {
                     self.ended = true;

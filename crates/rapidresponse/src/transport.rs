@@ -8,7 +8,7 @@
 //! through where the transport type is known.
 
 use bytes::Bytes;
-use rapidresponse_core::{Headers, HttpRequest};
+use rapidresponse_core::{Error, Headers, HttpRequest, TimeoutKind};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -42,6 +42,23 @@ impl TransportError {
         TransportError {
             kind,
             message: message.into(),
+        }
+    }
+
+    /// The call's error for this failure (before any partial response is
+    /// attached): an abort is `Cancelled`, a connect timeout a `Timeout`,
+    /// anything else a `Connection` error.
+    pub fn into_error(self) -> Error {
+        match self.kind {
+            TransportErrorKind::Aborted => Error::Cancelled,
+            TransportErrorKind::ConnectTimeout => Error::Timeout {
+                kind: TimeoutKind::Connect,
+                partial: None,
+            },
+            _ => Error::Connection {
+                message: self.message,
+                partial: None,
+            },
         }
     }
 }
