@@ -25,7 +25,7 @@ $('ask').addEventListener('submit', async (event) => {
     const totals = client.usage();
     $('usage').textContent =
       `${u.input_tokens} input + ${u.output_tokens} output = ${u.total_tokens} tokens; ` +
-      `cost so far $${totals.cost_usd.toFixed(6)}`;
+      (totals.cost_usd === null ? `cost unknown (no price for ${totals.unpriced_models.join(', ')})` : `cost so far $${totals.cost_usd.toFixed(6)}`);
     $('usage').dataset.done = 'true';
   } catch (e) {
     $('usage').textContent = `${e.constructor.name}: ${e.message}`;

@@ -56,5 +56,5 @@ export async function typed(): Promise<string> {
   await azure.responses.delete('resp_1');
   const usage = client.usage();
 
-  return [first, requestID, text, data.id, request_id, status, usage.cost_usd].join();
+  return [first, requestID, text, data.id, request_id, status, usage.cost_usd ?? 'unpriced'].join();
 }

@@ -538,7 +538,8 @@ export type CompletionCreateParams = CompletionCreateParamsNonStreaming | Comple
 export interface UsageTotals {
   responses: number;
   tokens: TokenCounts;
-  cost_usd: number;
+  /** Null while a model without a price (`setPrice`) was used. */
+  cost_usd: number | null;
   unpriced_models: string[];
   by_model: Record<string, TokenCounts>;
 }

@@ -278,6 +278,14 @@ describe('chat and legacy completions', () => {
     assert.equal(u.responses, 2);
     assert.equal(u.tokens.total_tokens, 2 * r.usage.total_tokens);
     assert.ok(u.cost_usd > 0);
+
+    const unpriced = new OpenAI({ apiKey: 'sk-test-node', baseURL: mock.url });
+    await unpriced.responses.create({ model: 'my-fine-tune', input: 'no price' });
+    assert.equal(unpriced.usage().cost_usd, null);
+    assert.deepEqual(unpriced.usage().unpriced_models, ['my-fine-tune']);
+    unpriced.setPrice('my-fine-tune', { input: 1, output: 2 });
+    await unpriced.responses.create({ model: 'my-fine-tune', input: 'priced now' });
+    assert.deepEqual(unpriced.usage().unpriced_models, ['my-fine-tune'], 'the earlier call stays unpriced');
   });
 });
 
