@@ -300,12 +300,10 @@ impl NativeClient {
             config.timeouts = timeouts(timeout)?;
             let mut retry = RetryPolicy::openai_python();
             retry.max_retries = max_retries;
-            if !(retry_delay_scale.is_finite() && retry_delay_scale > 0.0) {
-                return Err(PyValueError::new_err("retry_delay_scale must be positive"));
-            }
             // Tests scale the backoff down; the shape stays openai-python's.
-            retry.initial_delay = retry.initial_delay.mul_f64(retry_delay_scale);
-            retry.max_delay = retry.max_delay.mul_f64(retry_delay_scale);
+            let retry = retry
+                .with_delays_scaled(retry_delay_scale)
+                .ok_or_else(|| PyValueError::new_err("retry_delay_scale must be positive"))?;
             config.retry = retry;
             if let Some(ua) = user_agent {
                 config.user_agent = ua;

@@ -52,8 +52,6 @@ struct AzureSettings {
     endpoint: Option<String>,
     api_version: Option<String>,
     deployment: Option<String>,
-    /// A bearer token instead of the `api-key` header.
-    ad_token: Option<String>,
 }
 
 /// One call, as the TypeScript layer describes it.
@@ -128,18 +126,17 @@ impl NativeClient {
         config.timeouts = node_timeouts(millis(s.timeout)?);
         let mut retry = RetryPolicy::openai_node();
         retry.max_retries = s.max_retries;
-        if let Some(scale) = s.retry_delay_scale.filter(|x| x.is_finite() && *x > 0.0) {
-            retry.initial_delay = retry.initial_delay.mul_f64(scale);
-            retry.max_delay = retry.max_delay.mul_f64(scale);
+        if let Some(scale) = s.retry_delay_scale {
+            retry = retry
+                .with_delays_scaled(scale)
+                .ok_or_else(|| config_error("retryDelayScale must be positive"))?;
         }
         config.retry = retry;
         config.user_agent = concat!("rapidresponse-js/", env!("CARGO_PKG_VERSION")).to_owned();
         if let Some(azure) = s.azure {
-            let auth = match (s.api_key, azure.ad_token) {
-                (_, Some(t)) => Some(AzureAuth::BearerToken(Secret::new(t))),
-                (Some(k), None) => Some(AzureAuth::ApiKey(Secret::new(k))),
-                (None, None) => None,
-            };
+            // An Entra ID token comes per call from the TypeScript layer
+            // (`azureADTokenProvider`), as an Authorization header.
+            let auth = s.api_key.map(|k| AzureAuth::ApiKey(Secret::new(k)));
             config.provider = Provider::Azure {
                 endpoint: azure.endpoint,
                 api_version: azure.api_version,

@@ -100,6 +100,18 @@ impl RetryPolicy {
         }
     }
 
+    /// The same policy with its backoff (initial and largest delay) scaled
+    /// by `factor`, which must be finite and positive: tests wait 1/100 of
+    /// the SDKs' delays, with the same shape.
+    pub fn with_delays_scaled(mut self, factor: f64) -> Option<Self> {
+        if !(factor.is_finite() && factor > 0.0) {
+            return None;
+        }
+        self.initial_delay = self.initial_delay.mul_f64(factor);
+        self.max_delay = self.max_delay.mul_f64(factor);
+        Some(self)
+    }
+
     /// No retries at all.
     pub fn none() -> Self {
         RetryPolicy {
@@ -278,6 +290,16 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scaled_delays_keep_the_shape_and_refuse_nonsense() {
+        let p = RetryPolicy::openai_node().with_delays_scaled(0.01).unwrap();
+        assert_eq!(p.initial_delay, Duration::from_millis(5));
+        assert_eq!(p.max_delay, Duration::from_millis(80));
+        assert_eq!(p.server_delay, RetryPolicy::openai_node().server_delay);
+        assert!(RetryPolicy::default().with_delays_scaled(0.0).is_none());
+        assert!(RetryPolicy::default().with_delays_scaled(f64::NAN).is_none());
+    }
 
     fn h(pairs: &[(&str, &str)]) -> Headers {
         pairs.iter().copied().collect()
