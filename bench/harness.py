@@ -284,7 +284,7 @@ def print_table(clients, results, memory, load_before, mock_cpu):
 
 def print_targets(metrics):
     """Each target of issue 6 with its ratio in this run."""
-    get = lambda name: metrics(name)  # noqa: E731
+    get = metrics
     floor, rust = get(FLOOR), get("rapidresponse rust")
     py_ours = [get("rapidresponse python (sync)"), get("rapidresponse python (async)")]
     py_theirs = [get("openai-python (sync)"), get("openai-python (async)")]
