@@ -199,7 +199,7 @@ impl NativeClient {
         let (client, request, options, count) = self.prepare(call, body, signal, true)?;
         Ok(spawn(async move {
             let stream = client
-                .open_raw_stream(request, options, count, None)
+                .open_raw_stream(request, options, count)
                 .await
                 .map_err(error_to_js)?;
             let native = NativeStream {

@@ -298,7 +298,9 @@ mod tests {
         assert_eq!(p.max_delay, Duration::from_millis(80));
         assert_eq!(p.server_delay, RetryPolicy::openai_node().server_delay);
         assert!(RetryPolicy::default().with_delays_scaled(0.0).is_none());
-        assert!(RetryPolicy::default().with_delays_scaled(f64::NAN).is_none());
+        assert!(RetryPolicy::default()
+            .with_delays_scaled(f64::NAN)
+            .is_none());
     }
 
     fn h(pairs: &[(&str, &str)]) -> Headers {

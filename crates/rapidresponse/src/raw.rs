@@ -6,9 +6,8 @@
 //! not do is fold events into a response or resume a dropped one: the
 //! shell keeps its snapshot, as openai-node's stream does.
 
-use rapidresponse_core::{Error, Frame, Headers, HttpRequest, SseDecoder, Terminal, TimeoutKind};
+use rapidresponse_core::{Error, Frame, Headers, HttpRequest, SseDecoder, Terminal};
 use std::future::Future;
-use std::time::Duration;
 
 use crate::client::{CallOptions, Client};
 use crate::transport::{Body, Transport};
@@ -32,20 +31,17 @@ pub struct RawEventStream<T: Transport> {
     count: CountUsage,
     status: u16,
     headers: Headers,
-    /// The longest silence between two chunks; `None` waits for ever
-    /// (openai-node's streams have no read timeout).
-    read_timeout: Option<Duration>,
 }
 
 impl<T: Transport> Client<T> {
     /// Opens a stream for a prepared request whose frames the caller
-    /// decodes (`RawEventStream`).
+    /// decodes (`RawEventStream`). Once open it has no read timeout, as
+    /// openai-node's streams have none: the caller's abort ends it.
     pub fn open_raw_stream(
         &self,
         request: HttpRequest,
         options: CallOptions,
         count: CountUsage,
-        read_timeout: Option<Duration>,
     ) -> impl Future<Output = Result<RawEventStream<T>, Error>> + 'static {
         let client = self.clone();
         async move {
@@ -58,7 +54,6 @@ impl<T: Transport> Client<T> {
                 count,
                 status: head.status,
                 headers: head.headers,
-                read_timeout,
             })
         }
     }
@@ -72,26 +67,15 @@ impl<T: Transport> RawEventStream<T> {
         let mut frames = Vec::new();
         loop {
             let body = self.body.as_mut()?;
-            let chunk = match self.read_timeout {
-                Some(limit) => self.client.within(limit, body.next_chunk()).await,
-                None => Some(body.next_chunk().await),
-            };
-            let fed = match chunk {
-                Some(Some(Ok(bytes))) => self.sse.feed(&bytes, &mut frames),
-                Some(None) => {
+            let fed = match body.next_chunk().await {
+                Some(Ok(bytes)) => self.sse.feed(&bytes, &mut frames),
+                None => {
                     self.body = None;
                     self.sse.finish(&mut frames)
                 }
-                Some(Some(Err(e))) => {
+                Some(Err(e)) => {
                     self.body = None;
                     return Some(Err(e.into_error()));
-                }
-                None => {
-                    self.body = None;
-                    return Some(Err(Error::Timeout {
-                        kind: TimeoutKind::Read,
-                        partial: None,
-                    }));
                 }
             };
             if let Err(error) = fed {

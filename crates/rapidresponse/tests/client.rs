@@ -951,7 +951,7 @@ async fn a_raw_stream_hands_over_undecoded_frames_and_counts_usage() {
                 &options.request,
             )
             .unwrap();
-        c.open_raw_stream(request, options, CountUsage::FromResponseEvents, None)
+        c.open_raw_stream(request, options, CountUsage::FromResponseEvents)
     };
     let mut s = open(None).await.unwrap();
     assert_eq!(s.status(), 200);
