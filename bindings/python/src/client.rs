@@ -8,7 +8,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use rapidresponse::{
-    CallOptions, Client, ClientConfig, Headers, Method, Provider, ReqwestTransport, RetryPolicy,
+    CallOptions, Client, ClientConfig, Headers, Method, NativeTransport, Provider, RetryPolicy,
     Secret, Timeouts,
 };
 use rapidresponse_core::TokenCounts;
@@ -63,7 +63,7 @@ type AzureTuple = (
 
 struct Current {
     pid: u32,
-    client: Client<ReqwestTransport>,
+    client: Client<NativeTransport>,
 }
 
 #[pyclass(module = "rapidresponse._native", frozen)]
@@ -76,7 +76,7 @@ pub struct NativeClient {
 fn build_client(
     config: &ClientConfig,
     token_provider: &Option<Arc<Py<PyAny>>>,
-) -> PyResult<Client<ReqwestTransport>> {
+) -> PyResult<Client<NativeTransport>> {
     let client = Client::new(config.clone()).map_err(to_py)?;
     Ok(match token_provider {
         None => client,
@@ -96,7 +96,7 @@ fn build_client(
 
 /// What one call asks for, converted from Python while the GIL is held.
 struct Prepared {
-    client: Client<ReqwestTransport>,
+    client: Client<NativeTransport>,
     request: HttpRequest,
     options: CallOptions,
 }
@@ -113,7 +113,7 @@ type OptionsTuple = (
 impl NativeClient {
     /// The client of this process (rebuilt after a fork: the parent's
     /// connection pool belongs to a runtime the child does not have).
-    fn client(&self) -> PyResult<Client<ReqwestTransport>> {
+    fn client(&self) -> PyResult<Client<NativeTransport>> {
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
         let pid = std::process::id();
         if current.pid != pid {
@@ -508,8 +508,8 @@ impl NativeClient {
 
 /// An open stream, before it meets Python.
 pub enum Opened {
-    Responses(Box<rapidresponse::ResponseStream<ReqwestTransport>>),
-    Chunks(Box<rapidresponse::ChunkStream<ReqwestTransport, crate::stream::RawChunk>>),
+    Responses(Box<rapidresponse::ResponseStream<NativeTransport>>),
+    Chunks(Box<rapidresponse::ChunkStream<NativeTransport, crate::stream::RawChunk>>),
 }
 
 async fn open(

@@ -5,8 +5,8 @@
 use clap::{Parser, Subcommand};
 use futures_util::StreamExt;
 use rapidresponse::{
-    CallOptions, Client, ClientConfig, CreateResponse, Error, Item, ListParams, ReasoningConfig,
-    ReqwestTransport, ResponseStreamEvent,
+    CallOptions, Client, ClientConfig, CreateResponse, Error, Item, ListParams, NativeTransport,
+    ReasoningConfig, ResponseStreamEvent,
 };
 use std::io::Write;
 use std::process::ExitCode;
@@ -59,7 +59,7 @@ enum Command {
 /// The client, the profile's default model, and the mock server when one
 /// was started (kept alive while the client runs).
 struct Connection {
-    client: Client<ReqwestTransport>,
+    client: Client<NativeTransport>,
     profile_model: Option<String>,
     _server: Option<rapidresponse_mock::MockServer>,
 }
@@ -200,7 +200,7 @@ fn print_object<T: serde::Serialize>(out: &mut impl Write, json: bool, value: &T
     }
 }
 
-fn usage_line(client: &Client<ReqwestTransport>, id: &str) -> String {
+fn usage_line(client: &Client<NativeTransport>, id: &str) -> String {
     let u = client.usage();
     let t = u.tokens;
     let cost = match u.cost_usd() {

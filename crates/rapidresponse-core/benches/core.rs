@@ -102,10 +102,54 @@ fn response(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    g.bench_function("borrowed_skim_floor", |b| {
+        b.iter(|| {
+            let w: floor::Whole = serde_json::from_slice(&body).unwrap();
+            black_box(floor::output_text(&w))
+        })
+    });
     g.bench_function("serde_json_value_baseline", |b| {
         b.iter(|| black_box(serde_json::from_slice::<serde_json::Value>(&body).unwrap()))
     });
     g.finish();
+}
+
+/// The benchmark's floor parse (bench/drivers/src/bin/floor.rs): a struct
+/// that borrows only what `output_text` needs and skips the rest.
+mod floor {
+    use serde::Deserialize;
+    use std::borrow::Cow;
+
+    #[derive(Deserialize)]
+    pub struct Whole<'a> {
+        #[serde(borrow, default)]
+        output: Vec<Item<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    struct Item<'a> {
+        #[serde(borrow, rename = "type")]
+        kind: Cow<'a, str>,
+        #[serde(borrow, default)]
+        content: Vec<Part<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    struct Part<'a> {
+        #[serde(borrow, rename = "type")]
+        kind: Cow<'a, str>,
+        #[serde(borrow, default)]
+        text: Option<Cow<'a, str>>,
+    }
+
+    pub fn output_text(w: &Whole) -> usize {
+        let parts = w.output.iter().filter(|i| i.kind == "message");
+        parts
+            .flat_map(|i| &i.content)
+            .filter(|p| p.kind == "output_text")
+            .map(|p| p.text.as_deref().map_or(0, str::len))
+            .sum()
+    }
 }
 
 criterion_group!(benches, sse, response);

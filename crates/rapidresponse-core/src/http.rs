@@ -59,58 +59,116 @@ pub fn is_secret_header(name: &str) -> bool {
 }
 
 /// HTTP headers: names compared without case, insertion order kept.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Headers(Vec<(String, String)>);
+///
+/// Every name and value lives in one string, with a span per header: a
+/// response's dozen or so headers cost two allocations instead of two per
+/// header, which showed on the hot path of small calls.
+#[derive(Clone, Default)]
+pub struct Headers {
+    text: String,
+    spans: Vec<Span>,
+}
+
+/// One header in `Headers::text`: the name is `start..value`, the value
+/// `value..end`.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: usize,
+    value: usize,
+    end: usize,
+}
 
 impl Headers {
     pub fn new() -> Self {
-        Headers(Vec::new())
+        Headers::default()
+    }
+
+    /// Empty headers with room for `count` headers of `bytes` bytes in all
+    /// (names and values).
+    pub fn with_capacity(count: usize, bytes: usize) -> Self {
+        Headers {
+            text: String::with_capacity(bytes),
+            spans: Vec::with_capacity(count),
+        }
+    }
+
+    fn pair(&self, span: &Span) -> (&str, &str) {
+        (
+            &self.text[span.start..span.value],
+            &self.text[span.value..span.end],
+        )
     }
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
+        self.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v)
     }
 
     /// Sets `name` to `value`, replacing every earlier value.
-    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        let name = name.into();
-        self.remove(&name);
-        self.0.push((name, value.into()));
+    pub fn set(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
+        let name = name.as_ref();
+        self.remove(name);
+        self.append(name, value);
     }
 
     /// Adds a value without removing earlier ones.
-    pub fn append(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.0.push((name.into(), value.into()));
+    pub fn append(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
+        let start = self.text.len();
+        self.text.push_str(name.as_ref());
+        let value_at = self.text.len();
+        self.text.push_str(value.as_ref());
+        self.spans.push(Span {
+            start,
+            value: value_at,
+            end: self.text.len(),
+        });
     }
 
+    /// Removes every value of `name`; the others keep their order.
     pub fn remove(&mut self, name: &str) {
-        self.0.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        if !self.iter().any(|(k, _)| k.eq_ignore_ascii_case(name)) {
+            return;
+        }
+        let old = std::mem::take(self);
+        *self = Headers::with_capacity(old.len(), old.text.len());
+        for (k, v) in old.iter().filter(|(k, _)| !k.eq_ignore_ascii_case(name)) {
+            self.append(k, v);
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.spans.iter().map(|span| self.pair(span))
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.spans.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.spans.is_empty()
     }
 }
 
-impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Headers {
+/// Equal when the same headers come in the same order (names compared as
+/// written).
+impl PartialEq for Headers {
+    fn eq(&self, other: &Headers) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Headers {}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Headers {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Headers(
-            iter.into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        )
+        let iter = iter.into_iter();
+        let mut out = Headers::with_capacity(iter.size_hint().0, 0);
+        for (k, v) in iter {
+            out.append(k, v);
+        }
+        out
     }
 }
 
@@ -118,13 +176,9 @@ impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Headers {
 impl fmt::Debug for Headers {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.debug_map()
-            .entries(self.0.iter().map(|(k, v)| {
-                let shown = if is_secret_header(k) {
-                    "***"
-                } else {
-                    v.as_str()
-                };
-                (k.as_str(), shown)
+            .entries(self.iter().map(|(k, v)| {
+                let shown = if is_secret_header(k) { "***" } else { v };
+                (k, shown)
             }))
             .finish()
     }
@@ -165,6 +219,26 @@ mod tests {
         let shown = format!("{h:?}");
         assert!(!shown.contains("sk-"), "{shown}");
         assert!(shown.contains("req_1"));
+    }
+
+    #[test]
+    fn headers_keep_order_through_set_remove_and_append() {
+        let mut h: Headers = [("A", "1"), ("B", "2"), ("a", "3")].into_iter().collect();
+        h.append("C", "4");
+        h.set("b", "5");
+        let all: Vec<_> = h.iter().collect();
+        assert_eq!(all, [("A", "1"), ("a", "3"), ("C", "4"), ("b", "5")]);
+        assert_eq!(h.get("a"), Some("1"));
+        h.remove("A");
+        assert_eq!(h.iter().collect::<Vec<_>>(), [("C", "4"), ("b", "5")]);
+        h.remove("missing");
+        let same: Headers = [("C", "4"), ("b", "5")].into_iter().collect();
+        assert_eq!(h, same);
+        assert_ne!(h, Headers::new());
+        // An empty value and a name that is a prefix of another stay apart.
+        h.append("Cc", "");
+        assert_eq!(h.get("cc"), Some(""));
+        assert_eq!(h.get("c"), Some("4"));
     }
 }
 

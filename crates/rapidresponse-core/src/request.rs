@@ -324,8 +324,9 @@ impl ClientConfig {
     }
 
     fn headers(&self, has_body: bool, stream: bool, extra: &Headers) -> Headers {
-        let mut h = Headers::new();
-        h.set(
+        // The fixed headers are distinct: appended; the caller's replace them.
+        let mut h = Headers::with_capacity(8, 256);
+        h.append(
             "Accept",
             if stream {
                 "text/event-stream"
@@ -334,29 +335,29 @@ impl ClientConfig {
             },
         );
         if has_body {
-            h.set("Content-Type", "application/json");
+            h.append("Content-Type", "application/json");
         }
-        h.set("User-Agent", self.user_agent.clone());
+        h.append("User-Agent", &self.user_agent);
         match &self.provider {
             Provider::Azure {
                 auth: Some(AzureAuth::ApiKey(k)),
                 ..
-            } => h.set("api-key", k.expose()),
+            } => h.append("api-key", k.expose()),
             Provider::Azure {
                 auth: Some(AzureAuth::BearerToken(t)),
                 ..
-            } => h.set("Authorization", format!("Bearer {}", t.expose())),
+            } => h.append("Authorization", format!("Bearer {}", t.expose())),
             _ => {
                 if let Some(k) = &self.api_key {
-                    h.set("Authorization", format!("Bearer {}", k.expose()));
+                    h.append("Authorization", format!("Bearer {}", k.expose()));
                 }
             }
         }
         if let Some(o) = &self.organization {
-            h.set("OpenAI-Organization", o.clone());
+            h.append("OpenAI-Organization", o);
         }
         if let Some(p) = &self.project {
-            h.set("OpenAI-Project", p.clone());
+            h.append("OpenAI-Project", p);
         }
         for (k, v) in self.default_headers.iter().chain(extra.iter()) {
             h.set(k, v);

@@ -40,6 +40,10 @@ pub struct FaultSpec {
     pub crlf: bool,
     pub keepalive: bool,
     pub deltas: Option<usize>,
+    /// A redirect status (301, 302, 303, 307, 308) to the same path.
+    pub redirect: Option<u16>,
+    /// The host the redirect points at instead of the request's own.
+    pub redirect_host: Option<String>,
 }
 
 /// The largest `big-event` accepted: bigger bodies would only exhaust memory.
@@ -57,6 +61,9 @@ impl FaultSpec {
             };
             spec.apply(key, value)
                 .map_err(|why| format!("invalid fault item '{item}': {why}"))?;
+        }
+        if spec.redirect_host.is_some() && spec.redirect.is_none() {
+            return Err("redirect-host needs a redirect=<code> item".to_owned());
         }
         if spec.retry_headers_given() && spec.status.is_none() {
             return Err("retry headers need a status=<code> item".to_owned());
@@ -130,6 +137,14 @@ impl FaultSpec {
             ("crlf", None) => self.crlf = true,
             ("keepalive", None) => self.keepalive = true,
             ("deltas", Some(v)) => self.deltas = Some(parse_number(v)?),
+            ("redirect", Some(v)) => {
+                let code = parse_number::<u16>(v)?;
+                if ![301, 302, 303, 307, 308].contains(&code) {
+                    return Err("a redirect is 301, 302, 303, 307 or 308".to_owned());
+                }
+                self.redirect = Some(code);
+            }
+            ("redirect-host", Some(v)) if !v.is_empty() => self.redirect_host = Some(v.to_owned()),
             (
                 "reset" | "hang" | "failed" | "incomplete" | "invalid-utf8" | "bom" | "crlf"
                 | "keepalive",
@@ -162,6 +177,8 @@ const KEYS_WITH_VALUES: &[&str] = &[
     "error-event",
     "big-event",
     "deltas",
+    "redirect",
+    "redirect-host",
 ];
 
 fn parse_number<T: std::str::FromStr>(v: &str) -> Result<T, String> {

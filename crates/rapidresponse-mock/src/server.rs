@@ -494,6 +494,29 @@ async fn handle(
             return Ok(replier.send(reply, &FaultSpec::default()));
         }
     };
+    if let Some(status) = fault.redirect {
+        let own_host = request.headers.get("host").and_then(|v| v.to_str().ok());
+        let host = match (&fault.redirect_host, own_host) {
+            // A host without a port keeps the request's port.
+            (Some(h), Some(own)) if !h.contains(':') => match own.rsplit_once(':') {
+                Some((_, port)) => format!("{h}:{port}"),
+                None => h.clone(),
+            },
+            (Some(h), _) => h.clone(),
+            (None, own) => own.unwrap_or("127.0.0.1").to_owned(),
+        };
+        let query = if request.query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", request.query)
+        };
+        let reply = Reply::Json {
+            status,
+            body: serde_json::json!({}),
+            headers: vec![("location", format!("http://{host}{full_path}{query}"))],
+        };
+        return Ok(replier.send(reply, &fault));
+    }
     if fault.reset {
         replier
             .control

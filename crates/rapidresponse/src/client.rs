@@ -292,9 +292,11 @@ impl<T: Transport> Client<T> {
         stream: bool,
     ) -> Result<(Sent<T::Body>, u32), Error> {
         let config = &self.inner.config;
-        let mut policy = config.retry.clone();
-        if let Some(n) = options.max_retries {
-            policy.max_retries = n;
+        // Borrowed unless the call changes it: a clone was an allocation
+        // (its status list) on every call.
+        let mut policy = std::borrow::Cow::Borrowed(&config.retry);
+        if let Some(n) = options.max_retries.filter(|n| *n != policy.max_retries) {
+            policy.to_mut().max_retries = n;
         }
         let timeouts = self.timeouts(options);
         let mut retries = 0u32;

@@ -3,7 +3,7 @@
 //! server that speaks the API.
 //!
 //! One request/retry/stream loop (`Client`) runs over a `Transport`:
-//! `ReqwestTransport` natively (feature `native`, on by default), a fetch
+//! `NativeTransport` natively (feature `native`, on by default), a fetch
 //! transport in the browser (the wasm package), `MemoryTransport` in unit
 //! tests. Wire types, decoding and decisions come from `rapidresponse-core`.
 //!
@@ -41,7 +41,7 @@ pub mod transport;
 
 pub use client::{ApiResponse, CallOptions, Client, TokenProvider};
 #[cfg(feature = "native")]
-pub use native::ReqwestTransport;
+pub use native::NativeTransport;
 pub use rapidresponse_core as core;
 pub use rapidresponse_core::types::*;
 pub use rapidresponse_core::{
@@ -55,10 +55,10 @@ pub use stream::{ChunkStream, Event, ResponseStream};
 pub use transport::{Body, MemoryTransport, Transport};
 
 #[cfg(feature = "native")]
-impl Client<ReqwestTransport> {
-    /// A client over reqwest for `config`.
+impl Client<NativeTransport> {
+    /// A client over the native transport (hyper, or reqwest behind a proxy) for `config`.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
-        let transport = ReqwestTransport::new(config.timeouts.connect)
+        let transport = NativeTransport::new(config.timeouts.connect)
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {}", e.message)))?;
         Ok(Client::with_transport(config, transport))
     }

@@ -1,123 +1,333 @@
-//! `ReqwestTransport`: the native transport (reqwest with rustls on tokio).
-//! Proxies come from HTTPS_PROXY/HTTP_PROXY/NO_PROXY (reqwest reads them),
-//! extra CA certificates from SSL_CERT_FILE. Timeouts other than connect
-//! are the client loop's, not reqwest's, so long streams are never cut.
+//! `NativeTransport`: the native transport on tokio. Requests go straight to
+//! hyper (rustls with ring, the system's roots plus SSL_CERT_FILE, HTTP/1.1
+//! and HTTP/2, redirects followed as openai-python follows them), or through
+//! reqwest when the environment names a proxy (HTTPS_PROXY, HTTP_PROXY,
+//! ALL_PROXY: reqwest reads them with NO_PROXY) or the caller hands over a
+//! reqwest client. Timeouts other than connect are the client loop's, so
+//! long streams are never cut here.
+//!
+//! Why hyper and not reqwest for every call: on small calls reqwest's layers
+//! (URL parsing, header map copies, its redirect and retry services) cost
+//! about a fifth of the client's CPU; the benchmark's S3 showed it.
 
 use bytes::Bytes;
 use futures_util::StreamExt;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
 use rapidresponse_core::{Headers, HttpRequest, Method};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::transport::{Body, HttpResponse, Transport, TransportError, TransportErrorKind};
 
+type Direct = hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
 /// The native transport. Cloning shares the connection pool.
 #[derive(Clone, Debug)]
-pub struct ReqwestTransport {
-    client: reqwest::Client,
-    /// reqwest sets the connect timeout per client, not per request: keep
-    /// one client per distinct connect timeout asked for.
+pub struct NativeTransport {
+    http: Http,
+    /// The connect timeout is set per connector, not per request: a call
+    /// asking for another one gets a transport of its own...
     connect_timeout: Duration,
+    /// ...unless the caller built the client (`from_client`).
+    callers: bool,
 }
 
-impl ReqwestTransport {
-    /// A transport with the given connect timeout, reading SSL_CERT_FILE.
+#[derive(Clone, Debug)]
+enum Http {
+    Direct(Arc<Direct>),
+    Reqwest(reqwest::Client),
+}
+
+/// Redirects followed before giving up (reqwest's and httpx's order of
+/// magnitude; a loop ends here).
+const MAX_REDIRECTS: usize = 10;
+
+/// Headers not sent on to another origin after a redirect.
+const CREDENTIAL_HEADERS: &[&str] = &["authorization", "api-key", "proxy-authorization", "cookie"];
+
+fn other(message: impl Into<String>) -> TransportError {
+    TransportError::new(TransportErrorKind::Other, message)
+}
+
+impl NativeTransport {
+    /// A transport with the given connect timeout, reading SSL_CERT_FILE
+    /// and the proxy variables.
     pub fn new(connect_timeout: Duration) -> Result<Self, TransportError> {
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(connect_timeout)
-            .pool_max_idle_per_host(100)
-            .tcp_nodelay(true);
-        if let Some(path) = std::env::var_os("SSL_CERT_FILE") {
-            let pem = std::fs::read(&path).map_err(|e| {
-                TransportError::new(
-                    TransportErrorKind::Other,
-                    format!("SSL_CERT_FILE {}: {e}", path.to_string_lossy()),
-                )
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                TransportError::new(TransportErrorKind::Other, format!("SSL_CERT_FILE: {e}"))
-            })?;
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let client = builder
-            .build()
-            .map_err(|e| TransportError::new(TransportErrorKind::Other, e.to_string()))?;
-        Ok(ReqwestTransport {
-            client,
+        let http = if proxy_configured(&|k| std::env::var(k).ok()) {
+            Http::Reqwest(reqwest_client(connect_timeout)?)
+        } else {
+            Http::Direct(Arc::new(direct_client(connect_timeout)?))
+        };
+        Ok(NativeTransport {
+            http,
             connect_timeout,
+            callers: false,
         })
     }
 
-    /// Wraps a reqwest client configured by the caller.
+    /// Sends through a reqwest client configured by the caller (its proxies,
+    /// certificates, redirect policy).
     pub fn from_client(client: reqwest::Client) -> Self {
-        ReqwestTransport {
-            client,
+        NativeTransport {
+            http: Http::Reqwest(client),
             connect_timeout: Duration::from_secs(5),
+            callers: true,
         }
+    }
+
+    /// Whether requests go through reqwest (a proxy or a caller's client)
+    /// rather than straight to hyper.
+    pub fn uses_reqwest(&self) -> bool {
+        matches!(self.http, Http::Reqwest(_))
     }
 }
 
-/// A reqwest response body.
-pub struct ReqwestBody {
-    stream: futures_util::stream::BoxStream<'static, reqwest::Result<Bytes>>,
+/// Whether a proxy variable is set (reqwest's names, either case).
+fn proxy_configured(var: &dyn Fn(&str) -> Option<String>) -> bool {
+    [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ]
+    .iter()
+    .any(|k| var(k).is_some_and(|v| !v.trim().is_empty()))
 }
 
-impl Body for ReqwestBody {
+/// The system's root certificates (rustls-native-certs reads SSL_CERT_FILE
+/// and SSL_CERT_DIR instead when they are set) plus SSL_CERT_FILE's, whose
+/// errors are reported rather than skipped.
+fn root_certificates() -> Result<rustls::RootCertStore, TransportError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let mut roots = rustls::RootCertStore::empty();
+    // Certificates the system store holds but rustls cannot use are skipped,
+    // as reqwest skips them.
+    let (_added, _ignored) =
+        roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    if let Some(path) = std::env::var_os("SSL_CERT_FILE") {
+        let shown = path.to_string_lossy().into_owned();
+        let pem = std::fs::read(&path).map_err(|e| other(format!("SSL_CERT_FILE {shown}: {e}")))?;
+        for cert in CertificateDer::pem_slice_iter(&pem) {
+            let cert = cert.map_err(|e| other(format!("SSL_CERT_FILE {shown}: {e}")))?;
+            roots
+                .add(cert)
+                .map_err(|e| other(format!("SSL_CERT_FILE {shown}: {e}")))?;
+        }
+    }
+    Ok(roots)
+}
+
+fn direct_client(connect_timeout: Duration) -> Result<Direct, TransportError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| other(format!("TLS: {e}")))?
+        .with_root_certificates(root_certificates()?)
+        .with_no_client_auth();
+    let mut tcp = HttpConnector::new();
+    tcp.enforce_http(false);
+    tcp.set_nodelay(true);
+    tcp.set_connect_timeout(Some(connect_timeout));
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_all_versions()
+        .wrap_connector(tcp);
+    Ok(
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .pool_max_idle_per_host(100)
+            .pool_timer(hyper_util::rt::TokioTimer::new())
+            .build(connector),
+    )
+}
+
+fn reqwest_client(connect_timeout: Duration) -> Result<reqwest::Client, TransportError> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .pool_max_idle_per_host(100)
+        .tcp_nodelay(true);
+    if let Some(path) = std::env::var_os("SSL_CERT_FILE") {
+        let shown = path.to_string_lossy().into_owned();
+        let pem = std::fs::read(&path).map_err(|e| other(format!("SSL_CERT_FILE {shown}: {e}")))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| other(format!("SSL_CERT_FILE {shown}: {e}")))?;
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder.build().map_err(|e| other(describe(&e)))
+}
+
+/// A response body from either path.
+pub struct NativeBody(BodyStream);
+
+enum BodyStream {
+    Direct(Incoming),
+    Reqwest(futures_util::stream::BoxStream<'static, reqwest::Result<Bytes>>),
+}
+
+impl Body for NativeBody {
     async fn next_chunk(&mut self) -> Option<Result<Bytes, TransportError>> {
-        match self.stream.next().await? {
-            Ok(b) => Some(Ok(b)),
-            Err(e) => Some(Err(TransportError::new(
-                TransportErrorKind::Body,
-                describe(&e),
-            ))),
+        let failed = |message| Some(Err(TransportError::new(TransportErrorKind::Body, message)));
+        match &mut self.0 {
+            BodyStream::Direct(body) => loop {
+                match body.frame().await? {
+                    // Trailers carry nothing the client reads.
+                    Ok(frame) => match frame.into_data() {
+                        Ok(data) => return Some(Ok(data)),
+                        Err(_trailers) => continue,
+                    },
+                    Err(e) => return failed(describe(&e)),
+                }
+            },
+            BodyStream::Reqwest(stream) => match stream.next().await? {
+                Ok(b) => Some(Ok(b)),
+                Err(e) => failed(describe(&e)),
+            },
         }
     }
 }
 
-/// reqwest's messages include the URL but never headers: safe to show.
-fn describe(e: &reqwest::Error) -> String {
+/// An error's message with its causes. hyper's and reqwest's messages hold
+/// URLs but never headers: safe to show.
+fn describe(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
-    let mut source = std::error::Error::source(e);
+    let mut source = e.source();
     while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
+        let more = s.to_string();
+        // hyper-util repeats its cause in its own message; say it once.
+        if !msg.ends_with(&more) {
+            msg.push_str(": ");
+            msg.push_str(&more);
+        }
         source = s.source();
     }
     msg
 }
 
-impl Transport for ReqwestTransport {
-    type Body = ReqwestBody;
+/// Whether a cause in the chain is an I/O timeout (hyper-util's connect
+/// timeout surfaces as one).
+fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::TimedOut {
+                return true;
+            }
+        }
+        source = s.source();
+    }
+    false
+}
 
-    async fn send(
-        &self,
-        request: HttpRequest,
-        connect_timeout: Duration,
-    ) -> Result<HttpResponse<ReqwestBody>, TransportError> {
-        let client = if connect_timeout == self.connect_timeout {
-            self.client.clone()
-        } else {
-            ReqwestTransport::new(connect_timeout)?.client
-        };
-        let method = match request.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Delete => reqwest::Method::DELETE,
-            Method::Put => reqwest::Method::PUT,
-            Method::Patch => reqwest::Method::PATCH,
-        };
-        let mut builder = client.request(method, &request.url);
-        for (k, v) in request.headers.iter() {
-            builder = builder.header(k, v);
+fn hyper_method(method: Method) -> hyper::Method {
+    match method {
+        Method::Get => hyper::Method::GET,
+        Method::Post => hyper::Method::POST,
+        Method::Delete => hyper::Method::DELETE,
+        Method::Put => hyper::Method::PUT,
+        Method::Patch => hyper::Method::PATCH,
+    }
+}
+
+fn received_headers(received: &hyper::HeaderMap) -> Headers {
+    let bytes = received
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len())
+        .sum();
+    let mut headers = Headers::with_capacity(received.len(), bytes);
+    for (k, v) in received {
+        headers.append(k.as_str(), String::from_utf8_lossy(v.as_bytes()));
+    }
+    headers
+}
+
+/// One request for hyper. A header hyper refuses is named, its value never
+/// shown (it may be a key).
+fn hyper_request(
+    method: &hyper::Method,
+    url: &str,
+    headers: &Headers,
+    body: &Option<Bytes>,
+) -> Result<hyper::Request<Full<Bytes>>, TransportError> {
+    let uri: hyper::Uri = url
+        .parse()
+        .map_err(|e| other(format!("invalid URL {url:?}: {e}")))?;
+    let mut map = hyper::HeaderMap::with_capacity(headers.len());
+    for (k, v) in headers.iter() {
+        let name = hyper::header::HeaderName::from_bytes(k.as_bytes())
+            .map_err(|_| other(format!("invalid header name {k:?}")))?;
+        let value = hyper::header::HeaderValue::from_str(v)
+            .map_err(|_| other(format!("invalid value for header {k:?}")))?;
+        map.append(name, value);
+    }
+    let mut request = hyper::Request::new(Full::new(body.clone().unwrap_or_default()));
+    *request.method_mut() = method.clone();
+    *request.uri_mut() = uri;
+    *request.headers_mut() = map;
+    Ok(request)
+}
+
+/// The scheme, host and port of an absolute URL.
+fn origin(url: &url::Url) -> (String, Option<String>, Option<u16>) {
+    (
+        url.scheme().to_owned(),
+        url.host_str().map(str::to_owned),
+        url.port_or_known_default(),
+    )
+}
+
+/// Where a redirect leads: the next URL, and whether the method becomes
+/// GET without a body (303 always; 301 and 302 for POST, as browsers and
+/// httpx do). `None` when the response is not a redirect to follow.
+fn redirect_target(
+    status: u16,
+    method: &hyper::Method,
+    current: &str,
+    location: Option<&str>,
+) -> Option<Result<(String, bool), TransportError>> {
+    if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = location?;
+    let next = url::Url::parse(current)
+        .and_then(|base| base.join(location))
+        .map_err(|e| other(format!("redirect to an invalid location {location:?}: {e}")));
+    let next = match next {
+        Ok(next) if matches!(next.scheme(), "http" | "https") => next,
+        Ok(next) => {
+            return Some(Err(other(format!(
+                "redirect to a {} URL is not followed",
+                next.scheme()
+            ))))
         }
-        if let Some(body) = request.body {
-            builder = builder.body(body);
-        }
-        let response = builder.send().await.map_err(|e| {
-            let kind = if e.is_timeout() {
+        Err(e) => return Some(Err(e)),
+    };
+    let to_get = status == 303 && *method != hyper::Method::HEAD
+        || matches!(status, 301 | 302) && *method == hyper::Method::POST;
+    Some(Ok((next.into(), to_get)))
+}
+
+async fn send_direct(
+    client: &Direct,
+    request: HttpRequest,
+) -> Result<HttpResponse<NativeBody>, TransportError> {
+    let mut method = hyper_method(request.method);
+    let mut url = request.url;
+    let mut headers = request.headers;
+    let mut body = request.body.map(Bytes::from);
+    for _ in 0..=MAX_REDIRECTS {
+        let outgoing = hyper_request(&method, &url, &headers, &body)?;
+        let response = client.request(outgoing).await.map_err(|e| {
+            let kind = if e.is_connect() && timed_out(&e) {
                 TransportErrorKind::ConnectTimeout
-            } else if e.is_connect() || e.is_request() {
+            } else if e.is_connect() {
                 TransportErrorKind::Connect
             } else {
                 TransportErrorKind::Other
@@ -125,23 +335,93 @@ impl Transport for ReqwestTransport {
             TransportError::new(kind, describe(&e))
         })?;
         let status = response.status().as_u16();
-        let headers: Headers = response
+        let location = response
             .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        Ok(HttpResponse {
-            status,
-            headers,
-            body: ReqwestBody {
-                stream: response.bytes_stream().boxed(),
-            },
-        })
+            .get(hyper::header::LOCATION)
+            .and_then(|v| v.to_str().ok());
+        let (next, to_get) = match redirect_target(status, &method, &url, location) {
+            None => {
+                let (parts, incoming) = response.into_parts();
+                return Ok(HttpResponse {
+                    status,
+                    headers: received_headers(&parts.headers),
+                    body: NativeBody(BodyStream::Direct(incoming)),
+                });
+            }
+            Some(target) => target?,
+        };
+        if to_get {
+            method = hyper::Method::GET;
+            body = None;
+            headers.remove("content-type");
+            headers.remove("content-length");
+        }
+        let before = url::Url::parse(&url).map_err(|e| other(e.to_string()))?;
+        let after = url::Url::parse(&next).map_err(|e| other(e.to_string()))?;
+        if origin(&before) != origin(&after) {
+            for name in CREDENTIAL_HEADERS {
+                headers.remove(name);
+            }
+        }
+        log!(debug, status, "redirected");
+        url = next;
+    }
+    Err(other(format!(
+        "too many redirects (more than {MAX_REDIRECTS})"
+    )))
+}
+
+async fn send_reqwest(
+    client: &reqwest::Client,
+    request: HttpRequest,
+) -> Result<HttpResponse<NativeBody>, TransportError> {
+    let method = match request.method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Delete => reqwest::Method::DELETE,
+        Method::Put => reqwest::Method::PUT,
+        Method::Patch => reqwest::Method::PATCH,
+    };
+    let mut builder = client.request(method, &request.url);
+    for (k, v) in request.headers.iter() {
+        builder = builder.header(k, v);
+    }
+    if let Some(body) = request.body {
+        builder = builder.body(body);
+    }
+    let response = builder.send().await.map_err(|e| {
+        let kind = if e.is_timeout() {
+            TransportErrorKind::ConnectTimeout
+        } else if e.is_connect() || e.is_request() {
+            TransportErrorKind::Connect
+        } else {
+            TransportErrorKind::Other
+        };
+        TransportError::new(kind, describe(&e))
+    })?;
+    Ok(HttpResponse {
+        status: response.status().as_u16(),
+        headers: received_headers(response.headers()),
+        body: NativeBody(BodyStream::Reqwest(response.bytes_stream().boxed())),
+    })
+}
+
+impl Transport for NativeTransport {
+    type Body = NativeBody;
+
+    async fn send(
+        &self,
+        request: HttpRequest,
+        connect_timeout: Duration,
+    ) -> Result<HttpResponse<NativeBody>, TransportError> {
+        if connect_timeout != self.connect_timeout && !self.callers {
+            return Box::pin(NativeTransport::new(connect_timeout)?.send(request, connect_timeout))
+                .await;
+        }
+        match &self.http {
+            Http::Direct(client) => send_direct(client, request).await,
+            Http::Reqwest(client) => send_reqwest(client, request).await,
+        }
     }
 
     async fn sleep(&self, duration: Duration) {
@@ -167,5 +447,54 @@ impl Transport for ReqwestTransport {
 
     fn now(&self) -> SystemTime {
         SystemTime::now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_proxy_variable_in_either_case_selects_reqwest() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(name, _)| *name == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(!proxy_configured(&env(&[])));
+        assert!(!proxy_configured(&env(&[("NO_PROXY", "*")])));
+        assert!(!proxy_configured(&env(&[("HTTPS_PROXY", " ")])));
+        assert!(proxy_configured(&env(&[("https_proxy", "http://p:3128")])));
+        assert!(proxy_configured(&env(&[("ALL_PROXY", "socks5://p")])));
+    }
+
+    #[test]
+    fn redirects_keep_or_drop_the_method_as_browsers_do() {
+        let post = hyper::Method::POST;
+        let base = "http://a.test/v1/responses?x=1";
+        let go = |status, method: &hyper::Method, location| {
+            redirect_target(status, method, base, location).map(|r| r.unwrap())
+        };
+        assert_eq!(
+            go(307, &post, Some("/v2/responses")),
+            Some(("http://a.test/v2/responses".to_owned(), false))
+        );
+        assert_eq!(
+            go(308, &post, Some("https://b.test/r")),
+            Some(("https://b.test/r".to_owned(), false))
+        );
+        assert_eq!(go(303, &post, Some("r")).map(|t| t.1), Some(true));
+        assert_eq!(go(302, &post, Some("r")).map(|t| t.1), Some(true));
+        assert_eq!(
+            go(301, &hyper::Method::DELETE, Some("r")).map(|t| t.1),
+            Some(false)
+        );
+        assert_eq!(go(302, &post, None), None);
+        assert_eq!(go(200, &post, Some("/x")), None);
+        let refused = redirect_target(302, &post, base, Some("file:///etc/passwd"));
+        assert!(refused.unwrap().unwrap_err().message.contains("file"));
     }
 }

@@ -84,7 +84,7 @@ impl<T: Transport> ResponseStream<T> {
     /// the buffer that `next_buffered` drains: a shell can then hand over
     /// every event on hand in one crossing. Ends and errors are left for
     /// `next`. Needs a body whose chunk future may be dropped unfinished
-    /// without losing data (reqwest's and the memory body's). It stops
+    /// without losing data (the native and the memory body's). It stops
     /// once `up_to` events are buffered, which bounds a batch's memory.
     pub fn read_ready(&mut self, up_to: usize) {
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());

@@ -3,7 +3,7 @@
 //! nothing about the API; the client loop knows nothing about sockets.
 //!
 //! The futures carry no `Send` bound so that a fetch transport in a browser
-//! can implement the trait; a transport whose futures are `Send` (reqwest)
+//! can implement the trait; a transport whose futures are `Send` (the native one)
 //! makes the client's futures `Send` too, because the concrete types leak
 //! through where the transport type is known.
 

@@ -24,7 +24,7 @@ fn config(server: &MockServer) -> ClientConfig {
     c
 }
 
-fn client(server: &MockServer) -> Client<ReqwestTransport> {
+fn client(server: &MockServer) -> Client<NativeTransport> {
     Client::new(config(server)).unwrap()
 }
 
@@ -42,10 +42,10 @@ fn posts_to(server: &MockServer, path_end: &str) -> usize {
 
 /// Opens a stream of `input` with a mock fault (`spec`).
 async fn stream_with_fault(
-    c: &Client<ReqwestTransport>,
+    c: &Client<NativeTransport>,
     input: &str,
     spec: &str,
-) -> ResponseStream<ReqwestTransport> {
+) -> ResponseStream<NativeTransport> {
     c.responses()
         .create_stream_with(CreateResponse::new("gpt-4.1", input), with_fault(spec))
         .await
@@ -53,8 +53,8 @@ async fn stream_with_fault(
 }
 
 async fn collect(
-    mut s: ResponseStream<ReqwestTransport>,
-) -> (Vec<Event>, Option<Error>, ResponseStream<ReqwestTransport>) {
+    mut s: ResponseStream<NativeTransport>,
+) -> (Vec<Event>, Option<Error>, ResponseStream<NativeTransport>) {
     let mut events = Vec::new();
     let mut error = None;
     while let Some(item) = s.next().await {
@@ -996,4 +996,138 @@ async fn a_raw_stream_hands_over_undecoded_frames_and_counts_usage() {
         Ok(_) => panic!("a 400 must not open a stream"),
     };
     assert_eq!(error.status(), Some(400));
+}
+
+// Redirects (the mock's `redirect=` fault): followed as openai-python's
+// httpx client follows them, credentials never sent to another origin.
+
+#[tokio::test]
+async fn a_307_or_308_resends_the_same_post_with_its_body() {
+    let server = MockServer::start();
+    let c = client(&server);
+    for code in [307, 308] {
+        server.push_fault(&format!("redirect={code}"));
+        let r = c
+            .responses()
+            .create(CreateResponse::new("gpt-4.1", format!("after {code}")))
+            .await
+            .unwrap();
+        assert_eq!(r.status.get(), Some(&ResponseStatus::Completed));
+    }
+    let posts: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/v1/responses")
+        .collect();
+    assert_eq!(posts.len(), 4, "{posts:?}");
+    for pair in posts.chunks(2) {
+        assert!(pair.iter().all(|r| r.method == "POST"));
+        assert_eq!(pair[0].body, pair[1].body);
+        assert!(pair[1].headers["authorization"].ends_with(KEY));
+    }
+}
+
+#[tokio::test]
+async fn a_303_after_a_post_becomes_a_get_without_a_body() {
+    let server = MockServer::start();
+    let c = client(&server);
+    server.push_fault("redirect=303");
+    let err = c
+        .responses()
+        .create(CreateResponse::new("gpt-4.1", "see other"))
+        .await
+        .unwrap_err();
+    // GET /v1/responses is no endpoint: the error is the second answer's.
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(
+        (seen[0].method.as_str(), seen[1].method.as_str()),
+        ("POST", "GET")
+    );
+    assert_eq!(seen[1].path, "/v1/responses");
+    assert_eq!(seen[1].body, None);
+    assert!(!seen[1].headers.contains_key("content-type"));
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_drops_the_api_key() {
+    let server = MockServer::start_with(rapidresponse_mock::MockOptions {
+        api_key: Some(KEY.into()),
+        port: None,
+    })
+    .unwrap();
+    let c = client(&server);
+    // 127.0.0.1 → localhost: the same server, another origin.
+    server.push_fault("redirect=307;redirect-host=localhost");
+    let err = c
+        .responses()
+        .create(CreateResponse::new("gpt-4.1", "elsewhere"))
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Api(e) => assert_eq!(e.status, 401, "{e:?}"),
+        other => panic!("expected a 401, got {other:?}"),
+    }
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(seen[0].headers["authorization"].ends_with(KEY));
+    assert_eq!(
+        seen[1].headers["host"],
+        format!("localhost:{}", server.port())
+    );
+    assert!(
+        !seen[1].headers.contains_key("authorization"),
+        "{:?}",
+        seen[1]
+    );
+    assert_eq!(seen[1].body, seen[0].body);
+    assert!(!format!("{err:?}").contains(KEY));
+}
+
+#[tokio::test]
+async fn a_redirect_loop_ends_with_a_connection_error_after_ten() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let options = with_fault("redirect=307").max_retries(0);
+    let err = c
+        .responses()
+        .create_with(CreateResponse::new("gpt-4.1", "loop"), options)
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Connection { message, .. } => assert!(message.contains("redirects"), "{message}"),
+        other => panic!("expected a connection error, got {other:?}"),
+    }
+    assert_eq!(posts_to(&server, "/responses"), 11);
+}
+
+#[tokio::test]
+async fn a_callers_reqwest_client_carries_calls_and_streams_through_its_proxy() {
+    // The path taken when a proxy variable is set: reqwest. Here the proxy
+    // is the mock itself, which answers absolute-form requests as usual.
+    let server = MockServer::start();
+    let proxy = reqwest::Proxy::http(server.root_url()).unwrap();
+    let http = reqwest::Client::builder().proxy(proxy).build().unwrap();
+    let transport = NativeTransport::from_client(http);
+    assert!(transport.uses_reqwest());
+    let c = Client::with_transport(config(&server), transport);
+    let r = c
+        .responses()
+        .create(CreateResponse::new("gpt-4.1", "through reqwest"))
+        .await
+        .unwrap();
+    assert_eq!(r.status.get(), Some(&ResponseStatus::Completed));
+    let s = stream_with_fault(&c, "streamed through reqwest", "deltas=5;drop-after=4").await;
+    let (events, error, _) = collect(s).await;
+    assert_eq!(events.len(), 4);
+    assert!(matches!(error, Some(Error::Connection { .. })), "{error:?}");
+    server.push_fault("redirect=307");
+    let again = c
+        .responses()
+        .create(CreateResponse::new("gpt-4.1", "redirected"))
+        .await
+        .unwrap();
+    assert_eq!(again.status.get(), Some(&ResponseStatus::Completed));
+    assert_eq!(posts_to(&server, "/responses"), 4);
 }
