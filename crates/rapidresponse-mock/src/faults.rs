@@ -191,7 +191,10 @@ fn parse_number<T: std::str::FromStr>(v: &str) -> Result<T, String> {
 /// saying why, so a typo in `push_fault` is not silently ignored).
 #[derive(Debug)]
 enum Queued {
-    Spec { spec: FaultSpec, remaining: u32 },
+    Spec {
+        spec: Box<FaultSpec>,
+        remaining: u32,
+    },
     Invalid(String),
 }
 
@@ -219,7 +222,10 @@ impl FaultQueue {
     /// Queues a parsed spec for `spec.times` requests (1 when unset).
     pub fn push(&mut self, spec: FaultSpec) {
         let remaining = spec.times.unwrap_or(1);
-        self.entries.push_back(Queued::Spec { spec, remaining });
+        self.entries.push_back(Queued::Spec {
+            spec: Box::new(spec),
+            remaining,
+        });
     }
 
     /// Takes the fault for one request: `None` when the queue is empty.
@@ -228,7 +234,7 @@ impl FaultQueue {
         let taken = match front {
             Queued::Spec { spec, remaining } => {
                 *remaining -= 1;
-                let spec = spec.clone();
+                let spec = FaultSpec::clone(spec);
                 if *remaining > 0 {
                     return Some(Ok(spec));
                 }
