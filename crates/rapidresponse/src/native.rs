@@ -139,12 +139,12 @@ fn direct_client(connect_timeout: Duration) -> Result<Direct, TransportError> {
         .https_or_http()
         .enable_all_versions()
         .wrap_connector(tcp);
-    Ok(
-        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .pool_max_idle_per_host(100)
-            .pool_timer(hyper_util::rt::TokioTimer::new())
-            .build(connector),
-    )
+    let mut builder =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new());
+    builder
+        .pool_max_idle_per_host(100)
+        .pool_timer(hyper_util::rt::TokioTimer::new());
+    Ok(builder.build(connector))
 }
 
 fn reqwest_client(connect_timeout: Duration) -> Result<reqwest::Client, TransportError> {

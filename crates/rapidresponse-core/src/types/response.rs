@@ -65,25 +65,37 @@ impl Response {
     /// order; refusals are skipped; `""` when there is none (openai-python's
     /// `Response.output_text`).
     pub fn output_text(&self) -> String {
-        let mut out = String::new();
-        for item in self.output.get().into_iter().flatten() {
-            let message = match item {
-                Item::Message(m) | Item::EasyMessage(m) => m,
-                _ => continue,
-            };
-            match message.content.get() {
-                Some(MessageContent::Parts(parts)) => {
-                    for part in parts {
-                        if let ContentPart::OutputText(t) = part {
-                            out.push_str(t.text.as_deref().unwrap_or(""));
-                        }
-                    }
-                }
-                // A plain-string content is not an output_text part.
-                Some(MessageContent::Text(_)) | None => {}
-            }
+        // Sized first: a long answer would otherwise be copied at every
+        // doubling of the string.
+        let mut out = String::with_capacity(self.output_texts().map(str::len).sum());
+        for text in self.output_texts() {
+            out.push_str(text);
         }
         out
+    }
+
+    /// Each `output_text` part's text, in order (what `output_text` joins).
+    pub fn output_texts(&self) -> impl Iterator<Item = &str> {
+        let messages = self
+            .output
+            .get()
+            .into_iter()
+            .flatten()
+            .filter_map(|item| match item {
+                Item::Message(m) | Item::EasyMessage(m) => Some(m),
+                _ => None,
+            });
+        messages.flat_map(|message| {
+            let parts = match message.content.get() {
+                Some(MessageContent::Parts(parts)) => parts.as_slice(),
+                // A plain-string content is not an output_text part.
+                Some(MessageContent::Text(_)) | None => &[],
+            };
+            parts.iter().filter_map(|part| match part {
+                ContentPart::OutputText(t) => Some(t.text.as_deref().unwrap_or("")),
+                _ => None,
+            })
+        })
     }
 }
 
