@@ -19,7 +19,7 @@ use std::pin::pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::transport::{Body, HttpResponse, Transport, TransportErrorKind};
+use crate::transport::{read_to_end, HttpResponse, Transport, TransportErrorKind};
 
 /// Called before every attempt for a fresh bearer token (Azure AD, rotating keys).
 pub type TokenProvider = Arc<dyn Fn() -> Result<String, String> + Send + Sync>;
@@ -323,15 +323,20 @@ impl<T: Transport> Client<T> {
             log!(debug, method = %attempt.method, url = %attempt.url, retries, "request");
             let transport = &self.inner.transport;
             let fut = async {
+                if !stream {
+                    let (status, headers, body) =
+                        transport.send_whole(attempt, timeouts.connect).await?;
+                    return Ok(Sent::Whole {
+                        status,
+                        headers,
+                        body,
+                    });
+                }
                 let mut response = transport.send(attempt, timeouts.connect).await?;
-                if stream && (200..300).contains(&response.status) {
+                if (200..300).contains(&response.status) {
                     return Ok(Sent::Streaming(response));
                 }
-                let expected = response
-                    .headers
-                    .get("content-length")
-                    .and_then(|v| v.trim().parse::<usize>().ok());
-                let body = read_all(&mut response.body, expected).await?;
+                let body = read_to_end(&mut response.body, &response.headers).await?;
                 Ok(Sent::Whole {
                     status: response.status,
                     headers: response.headers,
@@ -475,17 +480,4 @@ pub(crate) async fn within<T: Transport, F: Future>(
         Either::Left((v, _)) => Some(v),
         Either::Right(_) => None,
     }
-}
-
-/// The whole body; `expected` (the content length) sizes the buffer once,
-/// capped so that a lying header cannot reserve unbounded memory.
-async fn read_all<B: Body>(
-    body: &mut B,
-    expected: Option<usize>,
-) -> Result<Vec<u8>, crate::transport::TransportError> {
-    let mut out = Vec::with_capacity(expected.unwrap_or(0).min(64 << 20));
-    while let Some(chunk) = body.next_chunk().await {
-        out.extend_from_slice(&chunk?);
-    }
-    Ok(out)
 }

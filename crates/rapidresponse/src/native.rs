@@ -424,6 +424,34 @@ impl Transport for NativeTransport {
         }
     }
 
+    /// Runs the request and the body's read as a task of the runtime:
+    /// hyper's connection task and this one then meet on a runtime thread,
+    /// instead of waking the caller's thread (often the `block_on` one)
+    /// for every chunk. A 5 MB body comes in hundreds of chunks.
+    async fn send_whole(
+        &self,
+        request: HttpRequest,
+        connect_timeout: Duration,
+    ) -> Result<(u16, Headers, Vec<u8>), TransportError> {
+        let transport = self.clone();
+        let task = tokio::spawn(async move {
+            let mut response = transport.send(request, connect_timeout).await?;
+            let body = crate::transport::read_to_end(&mut response.body, &response.headers).await?;
+            Ok((response.status, response.headers, body))
+        });
+        // Dropping the call (a timeout, a cancelled caller) aborts the task,
+        // and with it the request.
+        let mut task = AbortOnDrop(task);
+        match (&mut task.0).await {
+            Ok(done) => done,
+            Err(e) => Err(other(if e.is_panic() {
+                "the request task panicked".to_owned()
+            } else {
+                format!("the request task ended: {e}")
+            })),
+        }
+    }
+
     async fn sleep(&self, duration: Duration) {
         tokio::time::sleep(duration).await
     }
@@ -447,6 +475,15 @@ impl Transport for NativeTransport {
 
     fn now(&self) -> SystemTime {
         SystemTime::now()
+    }
+}
+
+/// A task aborted when its handle is dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -76,6 +76,22 @@ pub trait Body {
     fn next_chunk(&mut self) -> impl Future<Output = Option<Result<Bytes, TransportError>>>;
 }
 
+/// The rest of `body`, sized once from the `content-length` in `headers`
+/// (capped so that a lying header cannot reserve unbounded memory).
+pub async fn read_to_end<B: Body>(
+    body: &mut B,
+    headers: &Headers,
+) -> Result<Vec<u8>, TransportError> {
+    let expected = headers
+        .get("content-length")
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    let mut out = Vec::with_capacity(expected.unwrap_or(0).min(64 << 20));
+    while let Some(chunk) = body.next_chunk().await {
+        out.extend_from_slice(&chunk?);
+    }
+    Ok(out)
+}
+
 /// Sends requests and provides time and randomness to the client loop.
 pub trait Transport: Clone + 'static {
     type Body: Body + 'static;
@@ -86,6 +102,21 @@ pub trait Transport: Clone + 'static {
         request: HttpRequest,
         connect_timeout: Duration,
     ) -> impl Future<Output = Result<HttpResponse<Self::Body>, TransportError>>;
+
+    /// Sends `request` and reads its whole body: status, headers, body.
+    /// The default is `send`, then every chunk; a transport may do it its
+    /// own way (the native one runs it on a runtime thread).
+    fn send_whole(
+        &self,
+        request: HttpRequest,
+        connect_timeout: Duration,
+    ) -> impl Future<Output = Result<(u16, Headers, Vec<u8>), TransportError>> {
+        async move {
+            let mut response = self.send(request, connect_timeout).await?;
+            let body = read_to_end(&mut response.body, &response.headers).await?;
+            Ok((response.status, response.headers, body))
+        }
+    }
 
     /// Resolves after `duration`.
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()>;
