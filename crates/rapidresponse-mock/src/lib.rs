@@ -154,8 +154,9 @@ impl MockServer {
         server::lock(&self.state.requests).clone()
     }
 
-    /// Streams whose client went away before the stream ended (what an
-    /// abort or a dropped stream looks like from the server).
+    /// Streams, and `slow` JSON bodies, whose client went away before the
+    /// end (what an abort, a dropped stream or a timed-out call looks like
+    /// from the server).
     pub fn streams_abandoned(&self) -> u64 {
         self.state
             .streams_abandoned

@@ -835,7 +835,7 @@ fn finish(
             let body = match fault.slow {
                 Some(slow) => {
                     headers.push(("content-length", text.len().to_string()));
-                    sse::spawn_paced(text, slow, control.clone())
+                    sse::spawn_paced(text, slow, control.clone(), abandoned.clone())
                 }
                 None => MockBody::full(text),
             };

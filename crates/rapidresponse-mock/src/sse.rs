@@ -67,12 +67,22 @@ pub(crate) fn spawn_writer(
 }
 
 /// Starts a task sending `bytes` at the pace of a `slow=` fault.
-pub(crate) fn spawn_paced(bytes: Bytes, slow: (usize, u64), control: Arc<ConnControl>) -> MockBody {
+pub(crate) fn spawn_paced(
+    bytes: Bytes,
+    slow: (usize, u64),
+    control: Arc<ConnControl>,
+    abandoned: Arc<AtomicU64>,
+) -> MockBody {
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
     tokio::spawn(async move {
         let mut pacer = Pacer::new(tx, Some(slow));
-        if pacer.send(bytes).await.is_ok() {
-            let _ = pacer.flush().await;
+        let sent = match pacer.send(bytes).await {
+            Ok(()) => pacer.flush().await,
+            Err(stop) => Err(stop),
+        };
+        // The client left before the whole body: counted like a stream's.
+        if sent.is_err() && pacer.tx.is_closed() {
+            abandoned.fetch_add(1, Ordering::Relaxed);
         }
     });
     MockBody::channel(rx, control)

@@ -1131,3 +1131,43 @@ async fn a_callers_reqwest_client_carries_calls_and_streams_through_its_proxy() 
     assert_eq!(again.status.get(), Some(&ResponseStatus::Completed));
     assert_eq!(posts_to(&server, "/responses"), 4);
 }
+
+#[tokio::test]
+async fn a_timed_out_whole_call_closes_its_connection_at_once() {
+    // The body is read in a runtime task: the call's timeout must end that
+    // task too, not leave it reading. The slow body would take ~1 s.
+    let server = MockServer::start();
+    let mut cfg = config(&server);
+    cfg.timeouts.response = Duration::from_millis(150);
+    let c = Client::new(cfg).unwrap();
+    let started = Instant::now();
+    let err = c
+        .responses()
+        .create_with(
+            CreateResponse::new("gpt-4.1", "slowly"),
+            with_fault("slow=64,50").max_retries(0),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                kind: TimeoutKind::Response,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let mut waited = 0;
+    while server.streams_abandoned() == 0 && waited < 40 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        waited += 1;
+    }
+    assert_eq!(server.streams_abandoned(), 1);
+    assert!(
+        started.elapsed() < Duration::from_millis(700),
+        "{:?}",
+        started.elapsed()
+    );
+}

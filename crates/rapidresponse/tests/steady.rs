@@ -5,6 +5,7 @@
 
 use rapidresponse::*;
 use serde_json::json;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,8 +15,13 @@ struct Steady {
     port: u16,
 }
 
+// npm's `.bin/steady` is a node wrapper that starts the native binary as
+// its child: killing the wrapper alone left that one running after the
+// tests. Steady gets a process group of its own, and the group is killed.
 impl Drop for Steady {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -56,6 +62,7 @@ fn start_steady() -> Option<Steady> {
         .arg(spec)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
+        .process_group(0)
         .spawn()
         .expect("start steady");
     let steady = Steady { child, port };
