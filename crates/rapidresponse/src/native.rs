@@ -99,6 +99,18 @@ fn proxy_configured(var: &dyn Fn(&str) -> Option<String>) -> bool {
     .any(|k| var(k).is_some_and(|v| !v.trim().is_empty()))
 }
 
+/// SSL_CERT_FILE's name (as shown in errors) and contents, when it is set.
+fn ssl_cert_file() -> Result<Option<(String, Vec<u8>)>, TransportError> {
+    let Some(path) = std::env::var_os("SSL_CERT_FILE") else {
+        return Ok(None);
+    };
+    let shown = format!("SSL_CERT_FILE {}", path.to_string_lossy());
+    match std::fs::read(&path) {
+        Ok(pem) => Ok(Some((shown, pem))),
+        Err(e) => Err(other(format!("{shown}: {e}"))),
+    }
+}
+
 /// The system's root certificates (rustls-native-certs reads SSL_CERT_FILE
 /// and SSL_CERT_DIR instead when they are set) plus SSL_CERT_FILE's, whose
 /// errors are reported rather than skipped.
@@ -110,14 +122,12 @@ fn root_certificates() -> Result<rustls::RootCertStore, TransportError> {
     // as reqwest skips them.
     let (_added, _ignored) =
         roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-    if let Some(path) = std::env::var_os("SSL_CERT_FILE") {
-        let shown = path.to_string_lossy().into_owned();
-        let pem = std::fs::read(&path).map_err(|e| other(format!("SSL_CERT_FILE {shown}: {e}")))?;
+    if let Some((shown, pem)) = ssl_cert_file()? {
         for cert in CertificateDer::pem_slice_iter(&pem) {
-            let cert = cert.map_err(|e| other(format!("SSL_CERT_FILE {shown}: {e}")))?;
+            let cert = cert.map_err(|e| other(format!("{shown}: {e}")))?;
             roots
                 .add(cert)
-                .map_err(|e| other(format!("SSL_CERT_FILE {shown}: {e}")))?;
+                .map_err(|e| other(format!("{shown}: {e}")))?;
         }
     }
     Ok(roots)
@@ -152,11 +162,9 @@ fn reqwest_client(connect_timeout: Duration) -> Result<reqwest::Client, Transpor
         .connect_timeout(connect_timeout)
         .pool_max_idle_per_host(100)
         .tcp_nodelay(true);
-    if let Some(path) = std::env::var_os("SSL_CERT_FILE") {
-        let shown = path.to_string_lossy().into_owned();
-        let pem = std::fs::read(&path).map_err(|e| other(format!("SSL_CERT_FILE {shown}: {e}")))?;
+    if let Some((shown, pem)) = ssl_cert_file()? {
         let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| other(format!("SSL_CERT_FILE {shown}: {e}")))?;
+            .map_err(|e| other(format!("{shown}: {e}")))?;
         for cert in certs {
             builder = builder.add_root_certificate(cert);
         }
@@ -226,7 +234,8 @@ fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-fn hyper_method(method: Method) -> hyper::Method {
+/// The `http` crate's method, which hyper and reqwest both take.
+fn http_method(method: Method) -> hyper::Method {
     match method {
         Method::Get => hyper::Method::GET,
         Method::Post => hyper::Method::POST,
@@ -274,30 +283,35 @@ fn hyper_request(
     Ok(request)
 }
 
-/// The scheme, host and port of an absolute URL.
-fn origin(url: &url::Url) -> (String, Option<String>, Option<u16>) {
-    (
-        url.scheme().to_owned(),
-        url.host_str().map(str::to_owned),
-        url.port_or_known_default(),
-    )
+/// A redirect to follow.
+#[derive(Debug, PartialEq)]
+struct Redirect {
+    url: String,
+    /// The method becomes GET without a body (303 always; 301 and 302 for
+    /// POST, as browsers and httpx do).
+    to_get: bool,
+    /// Scheme, host or port change: credentials stay behind.
+    cross_origin: bool,
 }
 
-/// Where a redirect leads: the next URL, and whether the method becomes
-/// GET without a body (303 always; 301 and 302 for POST, as browsers and
-/// httpx do). `None` when the response is not a redirect to follow.
+/// Where a redirect leads; `None` when the response is not a redirect to
+/// follow.
 fn redirect_target(
     status: u16,
     method: &hyper::Method,
     current: &str,
     location: Option<&str>,
-) -> Option<Result<(String, bool), TransportError>> {
+) -> Option<Result<Redirect, TransportError>> {
     if !matches!(status, 301 | 302 | 303 | 307 | 308) {
         return None;
     }
     let location = location?;
-    let next = url::Url::parse(current)
-        .and_then(|base| base.join(location))
+    let base = match url::Url::parse(current) {
+        Ok(base) => base,
+        Err(e) => return Some(Err(other(format!("invalid URL {current:?}: {e}")))),
+    };
+    let next = base
+        .join(location)
         .map_err(|e| other(format!("redirect to an invalid location {location:?}: {e}")));
     let next = match next {
         Ok(next) if matches!(next.scheme(), "http" | "https") => next,
@@ -311,14 +325,18 @@ fn redirect_target(
     };
     let to_get = status == 303 && *method != hyper::Method::HEAD
         || matches!(status, 301 | 302) && *method == hyper::Method::POST;
-    Some(Ok((next.into(), to_get)))
+    Some(Ok(Redirect {
+        cross_origin: next.origin() != base.origin(),
+        url: next.into(),
+        to_get,
+    }))
 }
 
 async fn send_direct(
     client: &Direct,
     request: HttpRequest,
 ) -> Result<HttpResponse<NativeBody>, TransportError> {
-    let mut method = hyper_method(request.method);
+    let mut method = http_method(request.method);
     let mut url = request.url;
     let mut headers = request.headers;
     let mut body = request.body.map(Bytes::from);
@@ -339,7 +357,7 @@ async fn send_direct(
             .headers()
             .get(hyper::header::LOCATION)
             .and_then(|v| v.to_str().ok());
-        let (next, to_get) = match redirect_target(status, &method, &url, location) {
+        let redirect = match redirect_target(status, &method, &url, location) {
             None => {
                 let (parts, incoming) = response.into_parts();
                 return Ok(HttpResponse {
@@ -350,21 +368,19 @@ async fn send_direct(
             }
             Some(target) => target?,
         };
-        if to_get {
+        if redirect.to_get {
             method = hyper::Method::GET;
             body = None;
             headers.remove("content-type");
             headers.remove("content-length");
         }
-        let before = url::Url::parse(&url).map_err(|e| other(e.to_string()))?;
-        let after = url::Url::parse(&next).map_err(|e| other(e.to_string()))?;
-        if origin(&before) != origin(&after) {
+        if redirect.cross_origin {
             for name in CREDENTIAL_HEADERS {
                 headers.remove(name);
             }
         }
         log!(debug, status, "redirected");
-        url = next;
+        url = redirect.url;
     }
     Err(other(format!(
         "too many redirects (more than {MAX_REDIRECTS})"
@@ -375,14 +391,7 @@ async fn send_reqwest(
     client: &reqwest::Client,
     request: HttpRequest,
 ) -> Result<HttpResponse<NativeBody>, TransportError> {
-    let method = match request.method {
-        Method::Get => reqwest::Method::GET,
-        Method::Post => reqwest::Method::POST,
-        Method::Delete => reqwest::Method::DELETE,
-        Method::Put => reqwest::Method::PUT,
-        Method::Patch => reqwest::Method::PATCH,
-    };
-    let mut builder = client.request(method, &request.url);
+    let mut builder = client.request(http_method(request.method), &request.url);
     for (k, v) in request.headers.iter() {
         builder = builder.header(k, v);
     }
@@ -517,16 +526,28 @@ mod tests {
         };
         assert_eq!(
             go(307, &post, Some("/v2/responses")),
-            Some(("http://a.test/v2/responses".to_owned(), false))
+            Some(Redirect {
+                url: "http://a.test/v2/responses".to_owned(),
+                to_get: false,
+                cross_origin: false,
+            })
         );
         assert_eq!(
             go(308, &post, Some("https://b.test/r")),
-            Some(("https://b.test/r".to_owned(), false))
+            Some(Redirect {
+                url: "https://b.test/r".to_owned(),
+                to_get: false,
+                cross_origin: true,
+            })
         );
-        assert_eq!(go(303, &post, Some("r")).map(|t| t.1), Some(true));
-        assert_eq!(go(302, &post, Some("r")).map(|t| t.1), Some(true));
+        let cross = |location| go(307, &post, Some(location)).unwrap().cross_origin;
+        assert!(cross("https://a.test/v1/responses"));
+        assert!(cross("http://a.test:8080/v1/responses"));
+        assert!(!cross("http://a.test:80/elsewhere"));
+        assert_eq!(go(303, &post, Some("r")).map(|r| r.to_get), Some(true));
+        assert_eq!(go(302, &post, Some("r")).map(|r| r.to_get), Some(true));
         assert_eq!(
-            go(301, &hyper::Method::DELETE, Some("r")).map(|t| t.1),
+            go(301, &hyper::Method::DELETE, Some("r")).map(|r| r.to_get),
             Some(false)
         );
         assert_eq!(go(302, &post, None), None);
