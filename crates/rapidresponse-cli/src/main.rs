@@ -5,7 +5,7 @@
 use clap::{Parser, Subcommand};
 use futures_util::StreamExt;
 use rapidresponse::{
-    CallOptions, Client, ClientConfig, CreateResponse, Error, Item, ListParams, NativeTransport,
+    CallOptions, Client, ClientConfig, CreateResponse, Error, Item, NativeTransport,
     ReasoningConfig, ResponseStreamEvent,
 };
 use std::io::Write;
@@ -110,7 +110,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     match &cli.command {
         Some(Command::Get { id }) => {
-            let r = client.responses().retrieve(id, vec![]).await?;
+            let r = client.responses().retrieve(id).await?;
             print_object(&mut out, cli.json, &r.parsed, &r.output_text());
         }
         Some(Command::Cancel { id }) => {
@@ -123,12 +123,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
             print_object(&mut out, cli.json, &r.parsed, &format!("{id}: deleted"));
         }
         Some(Command::Items { id }) => {
-            let mut items = Box::pin(
-                client
-                    .responses()
-                    .input_items(id)
-                    .list_all(ListParams::default()),
-            );
+            let mut items = Box::pin(client.responses().input_items().list_all(
+                id,
+                Vec::new(),
+                CallOptions::default(),
+            ));
             while let Some(item) = items.next().await {
                 let item: Item = item?;
                 let _ = writeln!(out, "{}", serde_json::to_string(&item).unwrap_or_default());
@@ -166,10 +165,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             if let Some(p) = &cli.previous_response_id {
                 req.previous_response_id = p.clone().into();
             }
-            let mut stream = client
-                .responses()
-                .create_stream_with(req, CallOptions::default())
-                .await?;
+            let mut stream = client.responses().create_stream(req).await?;
             while let Some(event) = stream.next().await {
                 let event = event?;
                 if cli.json {
@@ -182,11 +178,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
             if !cli.json {
                 let _ = writeln!(out);
             }
-            let response = stream.snapshot();
-            eprintln!(
-                "{}",
-                usage_line(&client, response.id.as_deref().unwrap_or(""))
-            );
+            let id = stream.accumulator().response_id().unwrap_or("").to_owned();
+            eprintln!("{}", usage_line(&client, &id));
         }
     }
     Ok(())

@@ -1,9 +1,25 @@
 //! Criterion benches of the hot paths: SSE framing (MB/s), framing plus
-//! event decoding (events/s), accumulation, and parsing a big response.
+//! typed event decoding (events/s), the stream state machine (framing, the
+//! event view, the rules, accumulation: what every shell runs), the machine
+//! with typed events (the Rust crate's stream), and parsing a big response.
 //! Run: `cargo bench -p rapidresponse-core`.
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use rapidresponse_core::{Frame, Response, ResponseAccumulator, ResponseEventDecoder, SseDecoder};
+use rapidresponse_core::{
+    Delivery, EventKind, Frame, Response, ResponseStreamEvent, SseDecoder, Step, StreamEvent,
+    StreamMachine, StreamRules, UsageKind,
+};
+use std::collections::VecDeque;
+
+fn machine() -> StreamMachine {
+    StreamMachine::new(
+        EventKind::Responses,
+        UsageKind::Response,
+        StreamRules::strict(),
+        None,
+        usize::MAX,
+    )
+}
 
 const DELTAS: usize = 100_000;
 const CHUNK: usize = 64 * 1024;
@@ -58,30 +74,53 @@ fn sse(c: &mut Criterion) {
     });
     g.throughput(Throughput::Elements(DELTAS as u64 + 2));
     g.bench_function("framing_and_decoding", |b| {
-        let mut out = Vec::with_capacity(4096);
+        let mut frames: Vec<Frame> = Vec::with_capacity(4096);
         b.iter(|| {
-            let mut d = ResponseEventDecoder::default();
+            let mut d = SseDecoder::new();
             let mut n = 0;
             for chunk in body.chunks(CHUNK) {
-                d.feed(chunk, &mut out).unwrap();
-                n += out.len();
-                out.clear();
+                d.feed(chunk, &mut frames).unwrap();
+                for f in frames.drain(..) {
+                    let delivery = Delivery {
+                        data: f.data,
+                        sse_event: f.event,
+                        snapshot: None,
+                    };
+                    let e = StreamEvent::<ResponseStreamEvent>::decode(delivery).unwrap();
+                    n += e.data.len();
+                }
             }
             black_box(n)
         })
     });
-    g.bench_function("framing_decoding_accumulating", |b| {
-        let mut out = Vec::with_capacity(4096);
+    g.bench_function("machine", |b| {
+        let mut steps = VecDeque::with_capacity(4096);
         b.iter(|| {
-            let mut d = ResponseEventDecoder::default();
-            let mut acc = ResponseAccumulator::new();
+            let mut m = machine();
+            let mut n = 0;
             for chunk in body.chunks(CHUNK) {
-                d.feed(chunk, &mut out).unwrap();
-                for e in out.drain(..) {
-                    acc.apply(&e.unwrap().event);
+                m.feed(chunk, &mut steps);
+                n += steps.len();
+                steps.clear();
+            }
+            black_box((n, m.accumulator().text_so_far().len()))
+        })
+    });
+    g.bench_function("machine_and_typed_events", |b| {
+        let mut steps = VecDeque::with_capacity(4096);
+        b.iter(|| {
+            let mut m = machine();
+            let mut n = 0;
+            for chunk in body.chunks(CHUNK) {
+                m.feed(chunk, &mut steps);
+                for step in steps.drain(..) {
+                    if let Step::Event(d) = step {
+                        let e = StreamEvent::<ResponseStreamEvent>::decode(d).unwrap();
+                        n += e.data.len();
+                    }
                 }
             }
-            black_box(acc.text_so_far().len())
+            black_box((n, m.accumulator().text_so_far().len()))
         })
     });
     g.finish();

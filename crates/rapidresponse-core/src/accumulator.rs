@@ -1,14 +1,18 @@
-//! `ResponseAccumulator` folds stream events into the response so far:
-//! output items by `output_index`, text per content part, tool-call
-//! arguments, reasoning text, annotations and usage. It never fails on
-//! events out of order, repeated, or for indexes it has not seen; it only
-//! remembers text, never the events themselves.
+//! `ResponseAccumulator` folds stream events into the response so far, kept
+//! as JSON (so nothing a server sends is lost, and no typed model is needed
+//! to build it): output items by `output_index`, text per content part,
+//! tool-call arguments and inputs, reasoning text, annotations, and the
+//! terminal response. It reads events through `EventView`, never fails on
+//! events out of order, repeated, or for indexes it has not seen, and only
+//! remembers text, never the events themselves. What the stream does about
+//! an event (deliver, raise, end) is `crate::stream`'s.
 
-use crate::error::Error;
-use crate::types::*;
-use crate::Field;
+use serde_json::{Map, Value};
 
-/// Indexes above this are treated as garbage rather than allocated.
+use crate::view::EventView;
+
+/// Output indexes at or above this are treated as garbage rather than
+/// allocated (`"output_index": 4e9` must not build a 4e9-long list).
 const MAX_INDEX: usize = 1 << 16;
 
 /// How the stream ended, when it did.
@@ -20,8 +24,7 @@ pub enum Terminal {
 }
 
 impl Terminal {
-    /// The end an event of this `type` (or SSE `event:` name) brings, if
-    /// any: for shells that read events without decoding them.
+    /// The end an event of this `type` brings, if any.
     pub fn of_event_type(name: &str) -> Option<Terminal> {
         match name {
             "response.completed" => Some(Terminal::Completed),
@@ -32,19 +35,41 @@ impl Terminal {
     }
 }
 
+/// Where the text of a delta event ended up, for the `snapshot` the SDKs
+/// attach to text and arguments deltas: the first `end` bytes of
+/// `ResponseAccumulator::part_text` (a content part) or `arguments` (when
+/// `content_index` is `None`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SnapshotRef {
+    pub output_index: usize,
+    pub content_index: Option<usize>,
+    pub end: usize,
+}
+
 /// The response so far of one stream.
 #[derive(Debug, Default)]
 pub struct ResponseAccumulator {
     /// The latest response object of a lifecycle event (created, queued,
-    /// in_progress), without the items built here.
-    base: Option<Response>,
+    /// in_progress), its `output` emptied: the items are built here.
+    base: Option<Map<String, Value>>,
     /// Output items by `output_index`.
-    items: Vec<Option<Item>>,
-    final_response: Option<Response>,
+    items: Vec<Option<Value>>,
+    final_response: Option<Value>,
     terminal: Option<Terminal>,
-    errors: Vec<ErrorObject>,
+    errors: Vec<Value>,
     last_sequence_number: Option<u64>,
     events: u64,
+}
+
+/// Which list of an item a text belongs to, and the part a new slot gets.
+#[derive(Clone, Copy)]
+enum Text {
+    /// A message's `content` part of this type, and its member.
+    Message(&'static str, &'static str),
+    /// A reasoning item's `summary` (true) or `content` part.
+    Reasoning(bool),
+    /// A member of the item itself: the item's type and the member.
+    Item(&'static str, &'static str),
 }
 
 impl ResponseAccumulator {
@@ -52,200 +77,185 @@ impl ResponseAccumulator {
         Self::default()
     }
 
-    /// Folds one event in.
-    pub fn apply(&mut self, event: &ResponseStreamEvent) {
-        use ResponseStreamEvent as E;
+    /// Folds one event in; for a text or arguments delta, where its text
+    /// ended up.
+    pub fn apply(&mut self, e: &EventView) -> Option<SnapshotRef> {
         self.events += 1;
-        if let Some(n) = event.sequence_number() {
+        if let Some(n) = e.sequence_number {
             self.last_sequence_number = Some(self.last_sequence_number.map_or(n, |m| m.max(n)));
         }
-        match event {
-            E::OutputTextDelta(e) => {
-                if let Some(text) =
-                    self.output_text_mut(&e.output_index, &e.content_index, &e.item_id)
-                {
-                    text.push_str(e.delta.as_deref().unwrap_or(""));
+        let kind = e.kind();
+        if let Some(terminal) = Terminal::of_event_type(kind) {
+            self.set_final(e, terminal);
+            return None;
+        }
+        let oi = index(e.output_index);
+        let delta = e.delta.as_deref();
+        match kind {
+            "response.created" | "response.in_progress" | "response.queued" => self.set_base(e),
+            "response.output_item.added" | "response.output_item.done" => {
+                if let (Some(slot), Some(item)) = (self.slot(oi), parse(e.item)) {
+                    *slot = Some(item);
                 }
             }
-            E::OutputTextDone(e) => {
-                if let (Some(text), Some(done)) = (
-                    self.output_text_mut(&e.output_index, &e.content_index, &e.item_id),
-                    e.text.get(),
-                ) {
-                    text.clone_from(done);
+            "response.content_part.added" | "response.content_part.done" => {
+                self.set_part(e, "content", e.content_index)
+            }
+            "response.reasoning_summary_part.added" | "response.reasoning_summary_part.done" => {
+                self.set_part(e, "summary", e.summary_index)
+            }
+            "response.output_text.delta" => {
+                let text = Text::Message("output_text", "text");
+                return self.append(e, text, e.content_index, delta);
+            }
+            "response.output_text.done" => self.replace(
+                e,
+                Text::Message("output_text", "text"),
+                e.content_index,
+                &e.text,
+            ),
+            "response.refusal.delta" => {
+                self.append(
+                    e,
+                    Text::Message("refusal", "refusal"),
+                    e.content_index,
+                    delta,
+                );
+            }
+            "response.refusal.done" => self.replace(
+                e,
+                Text::Message("refusal", "refusal"),
+                e.content_index,
+                &e.refusal,
+            ),
+            "response.output_text.annotation.added" => self.add_annotation(e),
+            "response.function_call_arguments.delta" => {
+                let at = self.append(e, Text::Item("function_call", "arguments"), None, delta);
+                return at.map(|at| SnapshotRef {
+                    content_index: None,
+                    ..at
+                });
+            }
+            "response.function_call_arguments.done" => {
+                self.replace(
+                    e,
+                    Text::Item("function_call", "arguments"),
+                    None,
+                    &e.arguments,
+                );
+                if let (Some(item), Some(name)) = (self.item_of(oi, "function_call"), &e.name) {
+                    item.insert("name".into(), Value::String(name.to_string()));
                 }
             }
-            E::Created(e) => self.set_base(&e.response),
-            E::InProgress(e) => self.set_base(&e.response),
-            E::Queued(e) => self.set_base(&e.response),
-            E::Completed(e) => self.set_final(&e.response, Terminal::Completed),
-            E::Incomplete(e) => self.set_final(&e.response, Terminal::Incomplete),
-            E::Failed(e) => self.set_final(&e.response, Terminal::Failed),
-            E::OutputItemAdded(e) => self.set_item(&e.output_index, &e.item),
-            E::OutputItemDone(e) => self.set_item(&e.output_index, &e.item),
-            E::ContentPartAdded(e) => {
-                self.set_part(&e.output_index, &e.item_id, &e.content_index, &e.part)
+            "response.custom_tool_call_input.delta" => {
+                self.append(e, Text::Item("custom_tool_call", "input"), None, delta);
             }
-            E::ContentPartDone(e) => {
-                self.set_part(&e.output_index, &e.item_id, &e.content_index, &e.part)
+            "response.custom_tool_call_input.done" => {
+                self.replace(e, Text::Item("custom_tool_call", "input"), None, &e.input)
             }
-            E::OutputTextAnnotationAdded(e) => {
-                let (Some(annotation), Some(text)) = (
-                    e.annotation.get(),
-                    self.output_text_part_mut(&e.output_index, &e.content_index, &e.item_id),
-                ) else {
-                    return;
-                };
-                let list = text.annotations.get_or_insert_with(Vec::new);
-                match index(&e.annotation_index) {
-                    Some(i) if i < list.len() => list[i] = annotation.clone(),
-                    _ => list.push(annotation.clone()),
-                }
+            "response.mcp_call_arguments.delta" => {
+                self.append(e, Text::Item("mcp_call", "arguments"), None, delta);
             }
-            E::RefusalDelta(e) => {
-                if let Some(r) = self.refusal_mut(&e.output_index, &e.content_index, &e.item_id) {
-                    r.push_str(e.delta.as_deref().unwrap_or(""));
-                }
+            "response.mcp_call_arguments.done" => {
+                self.replace(e, Text::Item("mcp_call", "arguments"), None, &e.arguments)
             }
-            E::RefusalDone(e) => {
-                if let (Some(r), Some(done)) = (
-                    self.refusal_mut(&e.output_index, &e.content_index, &e.item_id),
-                    e.refusal.get(),
-                ) {
-                    r.clone_from(done);
-                }
+            "response.code_interpreter_call_code.delta" => {
+                self.append(e, Text::Item("code_interpreter_call", "code"), None, delta);
             }
-            E::FunctionCallArgumentsDelta(e) => {
-                if let Some(Item::FunctionCall(c)) = self.item_or(&e.output_index, || {
-                    Item::FunctionCall(FunctionCallItem {
-                        id: e.item_id.clone(),
-                        ..Default::default()
-                    })
-                }) {
-                    push(&mut c.arguments, &e.delta);
-                }
+            "response.code_interpreter_call_code.done" => self.replace(
+                e,
+                Text::Item("code_interpreter_call", "code"),
+                None,
+                &e.code,
+            ),
+            "response.reasoning_summary_text.delta" => {
+                self.append(e, Text::Reasoning(true), e.summary_index, delta);
             }
-            E::FunctionCallArgumentsDone(e) => {
-                if let Some(Item::FunctionCall(c)) = self.item(&e.output_index) {
-                    set(&mut c.arguments, &e.arguments);
-                    if e.name.is_value() {
-                        c.name.clone_from(&e.name);
-                    }
-                }
+            "response.reasoning_summary_text.done" => {
+                self.replace(e, Text::Reasoning(true), e.summary_index, &e.text)
             }
-            E::CustomToolCallInputDelta(e) => {
-                if let Some(Item::CustomToolCall(c)) = self.item(&e.output_index) {
-                    push(&mut c.input, &e.delta);
-                }
+            "response.reasoning_text.delta" => {
+                self.append(e, Text::Reasoning(false), e.content_index, delta);
             }
-            E::CustomToolCallInputDone(e) => {
-                if let Some(Item::CustomToolCall(c)) = self.item(&e.output_index) {
-                    set(&mut c.input, &e.input);
-                }
+            "response.reasoning_text.done" => {
+                self.replace(e, Text::Reasoning(false), e.content_index, &e.text)
             }
-            E::McpCallArgumentsDelta(e) => {
-                if let Some(Item::McpCall(c)) = self.item(&e.output_index) {
-                    push(&mut c.arguments, &e.delta);
-                }
-            }
-            E::McpCallArgumentsDone(e) => {
-                if let Some(Item::McpCall(c)) = self.item(&e.output_index) {
-                    set(&mut c.arguments, &e.arguments);
-                }
-            }
-            E::CodeInterpreterCallCodeDelta(e) => {
-                if let Some(Item::CodeInterpreterCall(c)) = self.item(&e.output_index) {
-                    push(&mut c.code, &e.delta);
-                }
-            }
-            E::CodeInterpreterCallCodeDone(e) => {
-                if let Some(Item::CodeInterpreterCall(c)) = self.item(&e.output_index) {
-                    set(&mut c.code, &e.code);
-                }
-            }
-            E::ReasoningSummaryPartAdded(e) => {
-                self.set_summary_part(&e.output_index, &e.item_id, &e.summary_index, &e.part)
-            }
-            E::ReasoningSummaryPartDone(e) => {
-                self.set_summary_part(&e.output_index, &e.item_id, &e.summary_index, &e.part)
-            }
-            E::ReasoningSummaryTextDelta(e) => {
-                if let Some(t) =
-                    self.reasoning_text_mut(&e.output_index, &e.item_id, &e.summary_index, true)
-                {
-                    t.push_str(e.delta.as_deref().unwrap_or(""));
-                }
-            }
-            E::ReasoningSummaryTextDone(e) => {
-                if let (Some(t), Some(done)) = (
-                    self.reasoning_text_mut(&e.output_index, &e.item_id, &e.summary_index, true),
-                    e.text.get(),
-                ) {
-                    t.clone_from(done);
-                }
-            }
-            E::ReasoningTextDelta(e) => {
-                if let Some(t) =
-                    self.reasoning_text_mut(&e.output_index, &e.item_id, &e.content_index, false)
-                {
-                    t.push_str(e.delta.as_deref().unwrap_or(""));
-                }
-            }
-            E::ReasoningTextDone(e) => {
-                if let (Some(t), Some(done)) = (
-                    self.reasoning_text_mut(&e.output_index, &e.item_id, &e.content_index, false),
-                    e.text.get(),
-                ) {
-                    t.clone_from(done);
-                }
-            }
-            E::Error(e) => self.errors.push(e.error_object()),
+            "error" => self.errors.push(error_object(e)),
             _ => {}
         }
+        None
     }
 
-    /// The text of one `output_text` part so far (the `snapshot` the SDKs
-    /// attach to a delta event).
-    pub fn part_text(&self, output_index: usize, content_index: usize) -> Option<&str> {
-        let Some(Some(Item::Message(m))) = self.items.get(output_index) else {
-            return None;
-        };
-        let Some(MessageContent::Parts(parts)) = m.content.get() else {
-            return None;
-        };
-        match parts.get(content_index)? {
-            ContentPart::OutputText(t) => t.text.as_deref(),
-            _ => None,
-        }
-    }
-
-    /// The arguments so far of the function (or MCP) call at `output_index`
-    /// (the `snapshot` of an arguments delta event).
-    pub fn arguments(&self, output_index: usize) -> Option<&str> {
-        match self.items.get(output_index)? {
-            Some(Item::FunctionCall(c)) => c.arguments.as_deref(),
-            Some(Item::McpCall(c)) => c.arguments.as_deref(),
-            _ => None,
-        }
-    }
-
-    /// All output text so far, joined as `Response::output_text` joins it.
-    pub fn text_so_far(&self) -> String {
+    /// The item at `output_index` so far (the final response's once it came).
+    fn item_at(&self, output_index: usize) -> Option<&Value> {
         match &self.final_response {
-            Some(r) => r.output_text(),
-            None => self.snapshot().output_text(),
+            Some(r) => r.get("output")?.as_array()?.get(output_index),
+            None => self.items.get(output_index)?.as_ref(),
         }
+    }
+
+    /// The text of one `output_text` part so far.
+    pub fn part_text(&self, output_index: usize, content_index: usize) -> Option<&str> {
+        let item = self.item_at(output_index)?;
+        if item.get("type")?.as_str()? != "message" {
+            return None;
+        }
+        let part = item.get("content")?.as_array()?.get(content_index)?;
+        if part.get("type")?.as_str()? != "output_text" {
+            return None;
+        }
+        part.get("text")?.as_str()
+    }
+
+    /// The arguments so far of the function (or MCP) call at `output_index`.
+    pub fn arguments(&self, output_index: usize) -> Option<&str> {
+        let item = self.item_at(output_index)?;
+        match item.get("type")?.as_str()? {
+            "function_call" | "mcp_call" => item.get("arguments")?.as_str(),
+            _ => None,
+        }
+    }
+
+    /// The text a delta event's `snapshot` shows: what `at` points to, up to
+    /// its end (cut back to a character boundary if a `.done` event has
+    /// since replaced the text).
+    pub fn snapshot_text(&self, at: SnapshotRef) -> Option<&str> {
+        let text = match at.content_index {
+            Some(ci) => self.part_text(at.output_index, ci)?,
+            None => self.arguments(at.output_index)?,
+        };
+        let mut end = at.end.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        Some(&text[..end])
     }
 
     /// The response so far: the final one when the stream ended, else the
     /// latest lifecycle response with the items built from the events.
-    pub fn snapshot(&self) -> Response {
+    pub fn snapshot(&self) -> Value {
         if let Some(r) = &self.final_response {
             return r.clone();
         }
         let mut r = self.base.clone().unwrap_or_default();
-        r.output = Field::Value(self.items.iter().flatten().cloned().collect());
-        r
+        r.insert("output".into(), Value::Array(self.built_items()));
+        Value::Object(r)
+    }
+
+    /// All output text so far, joined as openai-python's `output_text`.
+    pub fn text_so_far(&self) -> String {
+        match &self.final_response {
+            Some(r) => output_text(r),
+            None => {
+                let items = Value::Array(self.built_items());
+                output_text(&serde_json::json!({ "output": items }))
+            }
+        }
+    }
+
+    /// The final response, once a terminal event came.
+    pub fn final_response(&self) -> Option<&Value> {
+        self.final_response.as_ref()
     }
 
     /// How the stream ended, if it did.
@@ -253,8 +263,8 @@ impl ResponseAccumulator {
         self.terminal
     }
 
-    /// The `error` events seen, in either shape.
-    pub fn errors(&self) -> &[ErrorObject] {
+    /// The `error` events seen (their error object, in either shape).
+    pub fn errors(&self) -> &[Value] {
         &self.errors
     }
 
@@ -265,16 +275,15 @@ impl ResponseAccumulator {
 
     /// The response's id, once a lifecycle event gave it.
     pub fn response_id(&self) -> Option<&str> {
-        self.final_response
-            .as_ref()
-            .or(self.base.as_ref())
-            .and_then(|r| r.id.as_deref())
+        self.latest_response()?.get("id")?.as_str()
     }
 
     /// Whether the response runs in the background (resumable by GET).
     pub fn is_background(&self) -> bool {
-        let r = self.final_response.as_ref().or(self.base.as_ref());
-        r.and_then(|r| r.background.copied()) == Some(true)
+        self.latest_response()
+            .and_then(|r| r.get("background"))
+            .and_then(Value::as_bool)
+            == Some(true)
     }
 
     /// How many events were folded in.
@@ -282,223 +291,246 @@ impl ResponseAccumulator {
         self.events
     }
 
-    /// The final response (completed, incomplete or failed), or
-    /// `Error::IncompleteStream` carrying the partial response.
-    pub fn finish(self) -> Result<Response, Error> {
-        match self.final_response {
-            Some(r) => Ok(r),
-            None => Err(Error::IncompleteStream {
-                partial: Box::new(self.snapshot()),
-            }),
+    fn latest_response(&self) -> Option<&Map<String, Value>> {
+        match &self.final_response {
+            Some(Value::Object(r)) => Some(r),
+            _ => self.base.as_ref(),
         }
     }
 
-    fn set_base(&mut self, response: &Field<Box<Response>>) {
-        if let Some(r) = response.get() {
-            let mut r = (**r).clone();
-            r.output = Field::Absent;
+    fn built_items(&self) -> Vec<Value> {
+        self.items.iter().flatten().cloned().collect()
+    }
+
+    fn set_base(&mut self, e: &EventView) {
+        if let Some(Value::Object(mut r)) = parse(e.response) {
+            r.insert("output".into(), Value::Array(Vec::new()));
             self.base = Some(r);
         }
     }
 
-    fn set_final(&mut self, response: &Field<Box<Response>>, terminal: Terminal) {
-        let Some(r) = response.get() else { return };
-        let mut r = (**r).clone();
+    fn set_final(&mut self, e: &EventView, terminal: Terminal) {
+        let mut response = match parse(e.response) {
+            Some(r @ Value::Object(_)) => r,
+            // A terminal event without its response: what was built.
+            _ => self.snapshot(),
+        };
         // Some servers send a terminal event without the output: keep what
         // the events built rather than lose it.
-        let empty = r.output.get().is_none_or(Vec::is_empty);
+        let empty = response
+            .get("output")
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty);
         if empty && self.items.iter().any(Option::is_some) {
-            r.output = Field::Value(self.items.drain(..).flatten().collect());
+            response["output"] = Value::Array(self.built_items());
         }
         self.items.clear();
-        self.final_response = Some(r);
+        self.final_response = Some(response);
         self.terminal = Some(terminal);
     }
 
-    fn set_item(&mut self, output_index: &Field<i64>, item: &Field<Item>) {
-        if let (Some(slot), Some(item)) = (self.slot(output_index), item.get()) {
-            *slot = Some(item.clone());
-        }
-    }
-
-    fn set_part(
-        &mut self,
-        output_index: &Field<i64>,
-        item_id: &Field<String>,
-        content_index: &Field<i64>,
-        part: &Field<ContentPart>,
-    ) {
-        let (Some(parts), Some(part)) = (self.message_parts(output_index, item_id), part.get())
-        else {
-            return;
-        };
-        if let Some(p) = part_slot(parts, content_index, || part.clone()) {
-            *p = part.clone();
-        }
-    }
-
-    fn set_summary_part(
-        &mut self,
-        output_index: &Field<i64>,
-        item_id: &Field<String>,
-        summary_index: &Field<i64>,
-        part: &Field<ContentPart>,
-    ) {
-        let (Some(parts), Some(part)) =
-            (self.reasoning_list(output_index, item_id, true), part.get())
-        else {
-            return;
-        };
-        if let Some(p) = part_slot(parts, summary_index, || part.clone()) {
-            *p = part.clone();
-        }
-    }
-
-    fn slot(&mut self, output_index: &Field<i64>) -> Option<&mut Option<Item>> {
-        let i = index(output_index)?;
+    fn slot(&mut self, i: Option<usize>) -> Option<&mut Option<Value>> {
+        let i = i?;
         if i >= self.items.len() {
             self.items.resize_with(i + 1, || None);
         }
         self.items.get_mut(i)
     }
 
-    fn item(&mut self, output_index: &Field<i64>) -> Option<&mut Item> {
-        self.slot(output_index)?.as_mut()
-    }
-
-    fn item_or(
-        &mut self,
-        output_index: &Field<i64>,
-        make: impl FnOnce() -> Item,
-    ) -> Option<&mut Item> {
-        Some(self.slot(output_index)?.get_or_insert_with(make))
-    }
-
-    fn message_parts(
-        &mut self,
-        output_index: &Field<i64>,
-        item_id: &Field<String>,
-    ) -> Option<&mut Vec<ContentPart>> {
-        let item = self.item_or(output_index, || {
-            Item::Message(MessageItem {
-                id: item_id.clone(),
-                role: Field::Value(Role::Assistant),
-                ..Default::default()
-            })
-        })?;
-        let Item::Message(m) = item else { return None };
-        let content = m
-            .content
-            .get_or_insert_with(|| MessageContent::Parts(Vec::new()));
-        match content {
-            MessageContent::Parts(p) => Some(p),
-            MessageContent::Text(_) => None,
-        }
-    }
-
-    fn output_text_part_mut(
-        &mut self,
-        output_index: &Field<i64>,
-        content_index: &Field<i64>,
-        item_id: &Field<String>,
-    ) -> Option<&mut OutputTextContent> {
-        let parts = self.message_parts(output_index, item_id)?;
-        let part = part_slot(parts, content_index, || {
-            ContentPart::OutputText(OutputTextContent::default())
-        })?;
-        match part {
-            ContentPart::OutputText(t) => Some(t),
-            _ => None,
-        }
-    }
-
-    #[inline]
-    fn output_text_mut(
-        &mut self,
-        output_index: &Field<i64>,
-        content_index: &Field<i64>,
-        item_id: &Field<String>,
-    ) -> Option<&mut String> {
-        let t = self.output_text_part_mut(output_index, content_index, item_id)?;
-        Some(t.text.get_or_insert_with(String::new))
-    }
-
-    fn refusal_mut(
-        &mut self,
-        output_index: &Field<i64>,
-        content_index: &Field<i64>,
-        item_id: &Field<String>,
-    ) -> Option<&mut String> {
-        let parts = self.message_parts(output_index, item_id)?;
-        let part = part_slot(parts, content_index, || {
-            ContentPart::Refusal(RefusalContent::default())
-        })?;
-        match part {
-            ContentPart::Refusal(r) => Some(r.refusal.get_or_insert_with(String::new)),
-            _ => None,
-        }
-    }
-
-    fn reasoning_list(
-        &mut self,
-        output_index: &Field<i64>,
-        item_id: &Field<String>,
-        summary: bool,
-    ) -> Option<&mut Vec<ContentPart>> {
-        let item = self.item_or(output_index, || {
-            Item::Reasoning(ReasoningItem {
-                id: item_id.clone(),
-                ..Default::default()
-            })
-        })?;
-        let Item::Reasoning(r) = item else {
-            return None;
-        };
-        let list = if summary {
-            &mut r.summary
-        } else {
-            &mut r.content
-        };
-        Some(list.get_or_insert_with(Vec::new))
-    }
-
-    fn reasoning_text_mut(
-        &mut self,
-        output_index: &Field<i64>,
-        item_id: &Field<String>,
-        part_index: &Field<i64>,
-        summary: bool,
-    ) -> Option<&mut String> {
-        let list = self.reasoning_list(output_index, item_id, summary)?;
-        let part = part_slot(list, part_index, || {
-            if summary {
-                ContentPart::SummaryText(SummaryTextContent::default())
-            } else {
-                ContentPart::ReasoningText(ReasoningTextContent::default())
+    /// The item at `i` when it has this `type`.
+    fn item_of(&mut self, i: Option<usize>, kind: &str) -> Option<&mut Map<String, Value>> {
+        match self.slot(i)? {
+            Some(Value::Object(item)) if item.get("type").and_then(Value::as_str) == Some(kind) => {
+                Some(item)
             }
-        })?;
-        match part {
-            ContentPart::SummaryText(t) => Some(t.text.get_or_insert_with(String::new)),
-            ContentPart::ReasoningText(t) => Some(t.text.get_or_insert_with(String::new)),
             _ => None,
+        }
+    }
+
+    /// The item at `i`, made (`kind`, with the event's `item_id`) when the
+    /// slot is empty; `None` when the item there has another type.
+    fn item_or_new(&mut self, e: &EventView, kind: &str) -> Option<&mut Map<String, Value>> {
+        let slot = self.slot(index(e.output_index))?;
+        if slot.is_none() {
+            let mut item = Map::new();
+            item.insert("type".into(), kind.into());
+            if let Some(id) = &e.item_id {
+                item.insert("id".into(), Value::String(id.to_string()));
+            }
+            if kind == "message" {
+                item.insert("role".into(), "assistant".into());
+            }
+            *slot = Some(Value::Object(item));
+        }
+        match slot {
+            Some(Value::Object(item)) if item.get("type").and_then(Value::as_str) == Some(kind) => {
+                Some(item)
+            }
+            _ => None,
+        }
+    }
+
+    /// The list of parts `member` of the message (`content`) or reasoning
+    /// item (`summary`, `content`) the event is about.
+    fn parts(&mut self, e: &EventView, kind: &str, member: &str) -> Option<&mut Vec<Value>> {
+        let item = self.item_or_new(e, kind)?;
+        match item
+            .entry(member)
+            .or_insert_with(|| Value::Array(Vec::new()))
+        {
+            Value::Array(parts) => Some(parts),
+            // A message whose content is a plain string has no parts.
+            _ => None,
+        }
+    }
+
+    fn set_part(&mut self, e: &EventView, member: &str, part_index: Option<i64>) {
+        let kind = if member == "summary" {
+            "reasoning"
+        } else {
+            "message"
+        };
+        let Some(part) = parse(e.part) else { return };
+        if let Some(parts) = self.parts(e, kind, member) {
+            if let Some(slot) = part_slot(parts, part_index, || part.clone()) {
+                *slot = part;
+            }
+        }
+    }
+
+    /// The string member a text event writes to, made when missing.
+    fn text_mut(&mut self, e: &EventView, text: Text, part: Option<i64>) -> Option<&mut String> {
+        let (holder, member) = match text {
+            Text::Item(kind, member) => {
+                let creates = kind == "function_call";
+                let item = if creates {
+                    self.item_or_new(e, kind)?
+                } else {
+                    self.item_of(index(e.output_index), kind)?
+                };
+                (item, member)
+            }
+            Text::Message(kind, member) => {
+                let parts = self.parts(e, "message", "content")?;
+                let slot = part_slot(parts, part, || new_part(kind))?;
+                (typed_object(slot, kind)?, member)
+            }
+            Text::Reasoning(summary) => {
+                let (list, kind) = if summary {
+                    ("summary", "summary_text")
+                } else {
+                    ("content", "reasoning_text")
+                };
+                let parts = self.parts(e, "reasoning", list)?;
+                let slot = part_slot(parts, part, || new_part(kind))?;
+                (typed_object(slot, kind)?, "text")
+            }
+        };
+        let value = holder
+            .entry(member)
+            .or_insert_with(|| Value::String(String::new()));
+        if !value.is_string() {
+            *value = Value::String(String::new());
+        }
+        match value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn append(
+        &mut self,
+        e: &EventView,
+        text: Text,
+        part: Option<i64>,
+        delta: Option<&str>,
+    ) -> Option<SnapshotRef> {
+        let target = self.text_mut(e, text, part)?;
+        target.push_str(delta.unwrap_or(""));
+        let end = target.len();
+        Some(SnapshotRef {
+            output_index: index(e.output_index)?,
+            content_index: Some(index(part).unwrap_or(0)),
+            end,
+        })
+    }
+
+    fn replace(
+        &mut self,
+        e: &EventView,
+        text: Text,
+        part: Option<i64>,
+        done: &Option<std::borrow::Cow<str>>,
+    ) {
+        let Some(done) = done else { return };
+        // A done event for an item never seen makes no new item.
+        if let Text::Item(..) = text {
+            if self.slot(index(e.output_index)).is_none_or(|s| s.is_none()) {
+                return;
+            }
+        }
+        if let Some(target) = self.text_mut(e, text, part) {
+            target.clear();
+            target.push_str(done);
+        }
+    }
+
+    fn add_annotation(&mut self, e: &EventView) {
+        let Some(annotation) = parse(e.annotation) else {
+            return;
+        };
+        let Some(parts) = self.parts(e, "message", "content") else {
+            return;
+        };
+        let Some(part) = part_slot(parts, e.content_index, || new_part("output_text")) else {
+            return;
+        };
+        let Some(part) = typed_object(part, "output_text") else {
+            return;
+        };
+        let list = part
+            .entry("annotations")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = list {
+            match index(e.annotation_index) {
+                Some(i) if i < list.len() => list[i] = annotation,
+                _ => list.push(annotation),
+            }
         }
     }
 }
 
+/// The object in `slot` when its `type` is `kind`.
+fn typed_object<'a>(slot: &'a mut Value, kind: &str) -> Option<&'a mut Map<String, Value>> {
+    match slot {
+        Value::Object(o) if o.get("type").and_then(Value::as_str) == Some(kind) => Some(o),
+        _ => None,
+    }
+}
+
+fn new_part(kind: &str) -> Value {
+    let mut part = Map::new();
+    part.insert("type".into(), kind.into());
+    Value::Object(part)
+}
+
+fn parse(raw: Option<&serde_json::value::RawValue>) -> Option<Value> {
+    serde_json::from_str(raw?.get()).ok()
+}
+
 #[inline]
-fn index(i: &Field<i64>) -> Option<usize> {
-    let i = usize::try_from(*i.get()?).ok()?;
+fn index(i: Option<i64>) -> Option<usize> {
+    let i = usize::try_from(i?).ok()?;
     (i < MAX_INDEX).then_some(i)
 }
 
-/// The part at `i`, created with `make` when `i` is the next index; an
-/// index further out appends (lenient: servers that skip never lose text).
-#[inline]
-fn part_slot<'a>(
-    parts: &'a mut Vec<ContentPart>,
-    i: &Field<i64>,
-    make: impl FnOnce() -> ContentPart,
-) -> Option<&'a mut ContentPart> {
+/// The part at `i`, made with `make` when `i` is the next index; an index
+/// further out (or none) appends: servers that skip never lose text.
+fn part_slot(
+    parts: &mut Vec<Value>,
+    i: Option<i64>,
+    make: impl FnOnce() -> Value,
+) -> Option<&mut Value> {
     let i = index(i).unwrap_or(0);
     if i < parts.len() {
         return parts.get_mut(i);
@@ -507,23 +539,51 @@ fn part_slot<'a>(
     parts.last_mut()
 }
 
-#[inline]
-fn push(target: &mut Field<String>, delta: &Field<String>) {
-    if let Some(d) = delta.get() {
-        target.get_or_insert_with(String::new).push_str(d);
+/// An `error` event's error object: the nested `error` when it has one,
+/// else its flat `message`, `code` and `param`.
+fn error_object(e: &EventView) -> Value {
+    if let Some(nested @ Value::Object(_)) = parse(e.error) {
+        return nested;
     }
+    let mut out = Map::new();
+    // The flat shape's members are not in the view: read them once here
+    // (error events are rare).
+    if let Some(Value::Object(all)) = e.raw.and_then(|r| serde_json::from_str(r).ok()) {
+        for key in ["message", "code", "param"] {
+            if let Some(v) = all.get(key) {
+                out.insert(key.into(), v.clone());
+            }
+        }
+    }
+    Value::Object(out)
 }
 
-#[inline]
-fn set(target: &mut Field<String>, value: &Field<String>) {
-    if value.is_value() {
-        target.clone_from(value);
+/// openai-python's `output_text` of a response as JSON: the text of every
+/// `output_text` part of its `message` items, joined.
+pub fn output_text(response: &Value) -> String {
+    let mut out = String::new();
+    let items = response.get("output").and_then(Value::as_array);
+    for item in items.into_iter().flatten() {
+        if item.get("type").and_then(Value::as_str) != Some("message") {
+            continue;
+        }
+        let parts = item.get("content").and_then(Value::as_array);
+        for part in parts.into_iter().flatten() {
+            if part.get("type").and_then(Value::as_str) == Some("output_text") {
+                out.push_str(part.get("text").and_then(Value::as_str).unwrap_or(""));
+            }
+        }
     }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn apply(acc: &mut ResponseAccumulator, json: &str) -> Option<SnapshotRef> {
+        acc.apply(&EventView::parse(json).unwrap())
+    }
 
     #[test]
     fn terminal_event_types() {
@@ -542,68 +602,128 @@ mod tests {
         assert_eq!(Terminal::of_event_type("response.output_text.delta"), None);
     }
 
-    fn ev(json: &str) -> ResponseStreamEvent {
-        serde_json::from_str(json).unwrap()
-    }
-
     #[test]
     fn deltas_build_text_and_snapshots() {
         let mut acc = ResponseAccumulator::new();
-        acc.apply(&ev(r#"{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","status":"in_progress","output":[]}}"#));
-        acc.apply(&ev(r#"{"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"type":"message","id":"msg_1","role":"assistant","content":[],"status":"in_progress"}}"#));
-        acc.apply(&ev(r#"{"type":"response.output_text.delta","sequence_number":2,"output_index":0,"content_index":0,"item_id":"msg_1","delta":"Hel"}"#));
-        acc.apply(&ev(r#"{"type":"response.output_text.delta","sequence_number":3,"output_index":0,"content_index":0,"item_id":"msg_1","delta":"lo"}"#));
-        assert_eq!(acc.part_text(0, 0), Some("Hello"));
-        assert_eq!(acc.text_so_far(), "Hello");
+        apply(
+            &mut acc,
+            r#"{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","status":"in_progress","output":[],"model":"m"}}"#,
+        );
+        apply(
+            &mut acc,
+            r#"{"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"type":"message","id":"msg_1","role":"assistant","content":[],"status":"in_progress"}}"#,
+        );
+        let first = apply(&mut acc, r#"{"type":"response.output_text.delta","sequence_number":2,"output_index":0,"content_index":0,"item_id":"msg_1","delta":"Hél"}"#).unwrap();
+        apply(
+            &mut acc,
+            r#"{"type":"response.output_text.delta","sequence_number":3,"output_index":0,"content_index":0,"item_id":"msg_1","delta":"lo"}"#,
+        );
+        assert_eq!(acc.part_text(0, 0), Some("Héllo"));
+        assert_eq!(acc.snapshot_text(first), Some("Hél"));
+        assert_eq!(acc.text_so_far(), "Héllo");
         assert_eq!(acc.last_sequence_number(), Some(3));
         assert_eq!(acc.response_id(), Some("resp_1"));
-        let err = acc.finish().unwrap_err();
-        let Error::IncompleteStream { partial } = err else {
-            panic!()
-        };
-        assert_eq!(partial.output_text(), "Hello");
+        let snap = acc.snapshot();
+        assert_eq!(snap["model"], "m");
+        assert_eq!(snap["output"][0]["content"][0]["text"], "Héllo");
+        // A done event replacing the text with a shorter one: the earlier
+        // snapshot is cut at a character boundary, never mid-character.
+        apply(
+            &mut acc,
+            r#"{"type":"response.output_text.done","output_index":0,"content_index":0,"text":"Hé"}"#,
+        );
+        assert_eq!(
+            acc.snapshot_text(SnapshotRef { end: 2, ..first }),
+            Some("H")
+        );
     }
 
     #[test]
     fn unknown_indexes_repeats_and_disorder_never_panic() {
         let mut acc = ResponseAccumulator::new();
         for _ in 0..2 {
-            acc.apply(&ev(r#"{"type":"response.output_text.delta","output_index":5,"content_index":3,"delta":"x"}"#));
-            acc.apply(&ev(r#"{"type":"response.output_text.delta","output_index":-1,"content_index":0,"delta":"y"}"#));
-            acc.apply(&ev(r#"{"type":"response.output_text.delta","output_index":99999999,"content_index":0,"delta":"z"}"#));
-            acc.apply(&ev(r#"{"type":"response.function_call_arguments.done","output_index":7,"arguments":"{}"}"#));
-            acc.apply(&ev(r#"{"type":"response.reasoning_summary_text.delta","output_index":2,"summary_index":0,"delta":"think"}"#));
-            acc.apply(&ev(r#"{"type":"response.output_text.annotation.added","output_index":5,"content_index":0,"annotation_index":9,"annotation":{"type":"url_citation","url":"u"}}"#));
+            apply(
+                &mut acc,
+                r#"{"type":"response.output_text.delta","output_index":5,"content_index":3,"delta":"x"}"#,
+            );
+            apply(
+                &mut acc,
+                r#"{"type":"response.output_text.delta","output_index":-1,"content_index":0,"delta":"y"}"#,
+            );
+            apply(
+                &mut acc,
+                r#"{"type":"response.output_text.delta","output_index":99999999,"content_index":0,"delta":"z"}"#,
+            );
+            apply(
+                &mut acc,
+                r#"{"type":"response.output_text.delta","output_index":"__proto__","content_index":0,"delta":"p"}"#,
+            );
+            apply(
+                &mut acc,
+                r#"{"type":"response.function_call_arguments.done","output_index":7,"arguments":"{}"}"#,
+            );
+            apply(
+                &mut acc,
+                r#"{"type":"response.reasoning_summary_text.delta","output_index":2,"summary_index":0,"delta":"think"}"#,
+            );
+            apply(
+                &mut acc,
+                r#"{"type":"response.output_text.annotation.added","output_index":5,"content_index":0,"annotation_index":9,"annotation":{"type":"url_citation","url":"u"}}"#,
+            );
         }
         assert_eq!(acc.text_so_far(), "xx");
         let snap = acc.snapshot();
-        let Some(Item::Reasoning(r)) = snap
-            .output
-            .get()
+        let reasoning = snap["output"]
+            .as_array()
             .unwrap()
             .iter()
-            .find(|i| matches!(i, Item::Reasoning(_)))
-        else {
-            panic!()
-        };
-        let Some(ContentPart::SummaryText(s)) = r.summary.get().unwrap().first() else {
-            panic!()
-        };
-        assert_eq!(s.text.as_deref(), Some("thinkthink"));
+            .find(|i| i["type"] == "reasoning")
+            .unwrap();
+        assert_eq!(reasoning["summary"][0]["text"], "thinkthink");
+        assert_eq!(snap["output"].as_array().unwrap().len(), 2);
     }
 
     #[test]
     fn terminal_events_give_the_final_response() {
         let mut acc = ResponseAccumulator::new();
-        acc.apply(&ev(r#"{"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"partial"}"#));
-        acc.apply(&ev(r#"{"type":"response.incomplete","response":{"id":"r","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"}}}"#));
+        apply(
+            &mut acc,
+            r#"{"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"partial"}"#,
+        );
+        apply(
+            &mut acc,
+            r#"{"type":"response.incomplete","response":{"id":"r","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"}}}"#,
+        );
         assert_eq!(acc.terminal(), Some(Terminal::Incomplete));
-        let r = acc.finish().unwrap();
+        // Snapshots of earlier deltas read the final response.
+        assert_eq!(acc.part_text(0, 0), Some("partial"));
         // The terminal event had no output: the built items are kept.
-        assert_eq!(r.output_text(), "partial");
-        assert!(matches!(
-            crate::error::ensure_completed(r),
-            Err(Error::ResponseIncomplete(_))
-        ));
+        assert_eq!(acc.text_so_far(), "partial");
+        assert_eq!(acc.final_response().unwrap()["status"], "incomplete");
+    }
+
+    #[test]
+    fn function_calls_and_errors() {
+        let mut acc = ResponseAccumulator::new();
+        let at = apply(&mut acc, r#"{"type":"response.function_call_arguments.delta","output_index":0,"item_id":"fc","delta":"{\"a\""}"#).unwrap();
+        assert_eq!(at.content_index, None);
+        apply(
+            &mut acc,
+            r#"{"type":"response.function_call_arguments.delta","output_index":0,"delta":":1}"}"#,
+        );
+        assert_eq!(acc.arguments(0), Some("{\"a\":1}"));
+        assert_eq!(acc.snapshot_text(at), Some("{\"a\""));
+        apply(
+            &mut acc,
+            r#"{"type":"response.function_call_arguments.done","output_index":0,"arguments":"{}","name":"f"}"#,
+        );
+        assert_eq!(acc.snapshot()["output"][0]["name"], "f");
+        apply(
+            &mut acc,
+            r#"{"type":"error","code":"c","message":"flat","param":null}"#,
+        );
+        apply(&mut acc, r#"{"type":"error","error":{"message":"nested"}}"#);
+        assert_eq!(acc.errors()[0]["message"], "flat");
+        assert_eq!(acc.errors()[1]["message"], "nested");
     }
 }

@@ -105,7 +105,7 @@ struct Skim<'a> {
 
 /// A string member, or nothing when it is absent or of another kind.
 #[derive(Default)]
-struct AnyStr<'a>(Option<Cow<'a, str>>);
+pub(crate) struct AnyStr<'a>(pub(crate) Option<Cow<'a, str>>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for AnyStr<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

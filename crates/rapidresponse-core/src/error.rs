@@ -6,7 +6,7 @@
 use serde_json::Value;
 use std::fmt;
 
-use crate::events::DecodeError;
+use crate::decode::DecodeError;
 use crate::http::Headers;
 use crate::sse::SseError;
 use crate::types::{ErrorObject, Response};
@@ -172,7 +172,8 @@ pub enum TimeoutKind {
 }
 
 /// Every failure of a call. The variants that can happen after a stream
-/// began carry the response received so far.
+/// began carry the response received so far, as JSON (lossless; typed on
+/// demand with `partial_response`).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -183,13 +184,13 @@ pub enum Error {
     #[error("Connection error: {message}")]
     Connection {
         message: String,
-        partial: Option<Box<Response>>,
+        partial: Option<Box<Value>>,
     },
     /// A timeout ran out.
     #[error("Request timed out ({kind:?} timeout).")]
     Timeout {
         kind: TimeoutKind,
-        partial: Option<Box<Response>>,
+        partial: Option<Box<Value>>,
     },
     /// A body or event that is not the JSON expected.
     #[error(transparent)]
@@ -198,23 +199,25 @@ pub enum Error {
     #[error("invalid event stream: {error}")]
     Sse {
         error: SseError,
-        partial: Option<Box<Response>>,
+        partial: Option<Box<Value>>,
     },
-    /// The stream delivered an `error` event.
-    #[error("the stream reported an error: {}", .error.message.as_deref().unwrap_or("An error occurred during streaming"))]
+    /// The stream carried an error: an event with a truthy `error` member
+    /// (both SDKs), or a frame named `event: error` (openai-node). `event`
+    /// is the whole event's JSON.
+    #[error("{}", stream_error_message(.event))]
     StreamError {
-        error: Box<ErrorObject>,
-        partial: Option<Box<Response>>,
+        event: Box<Value>,
+        partial: Option<Box<Value>>,
     },
     /// The response ended with status `failed` (`response.failed`).
-    #[error("the response failed: {}", failed_message(.0))]
-    ResponseFailed(Box<Response>),
+    #[error("the response failed: {}", member(.0, &["error", "message"], "no error message"))]
+    ResponseFailed(Box<Value>),
     /// The response ended with status `incomplete` (`response.incomplete`).
-    #[error("the response is incomplete: {}", incomplete_reason(.0))]
-    ResponseIncomplete(Box<Response>),
+    #[error("the response is incomplete: {}", member(.0, &["incomplete_details", "reason"], "no reason given"))]
+    ResponseIncomplete(Box<Value>),
     /// The stream ended before a terminal event.
     #[error("the stream ended before the response was complete")]
-    IncompleteStream { partial: Box<Response> },
+    IncompleteStream { partial: Box<Value> },
     /// The client is misconfigured (a missing key, a bad URL, ...).
     #[error("{0}")]
     Config(String),
@@ -223,18 +226,24 @@ pub enum Error {
     Cancelled,
 }
 
-fn failed_message(r: &Response) -> String {
-    r.error
-        .get()
-        .and_then(|e| e.message.get().cloned())
-        .unwrap_or_else(|| "no error message".to_owned())
+/// openai-python's message for a stream error: the error's `message`, or a
+/// fixed text.
+fn stream_error_message(event: &Value) -> String {
+    let error = event.get("error").filter(|e| !e.is_null()).unwrap_or(event);
+    error
+        .get("message")
+        .and_then(Value::as_str)
+        .filter(|m| !m.is_empty())
+        .unwrap_or("An error occurred during streaming")
+        .to_owned()
 }
 
-fn incomplete_reason(r: &Response) -> String {
-    r.incomplete_details
-        .get()
-        .and_then(|d| d.reason.get().cloned())
-        .unwrap_or_else(|| "no reason given".to_owned())
+fn member(v: &Value, path: &[&str], otherwise: &str) -> String {
+    let found = path.iter().try_fold(v, |v, k| v.get(k));
+    found
+        .and_then(Value::as_str)
+        .unwrap_or(otherwise)
+        .to_owned()
 }
 
 impl From<ApiError> for Error {
@@ -243,9 +252,59 @@ impl From<ApiError> for Error {
     }
 }
 
+/// What a binding needs to raise its SDK's exception for an error: one
+/// vocabulary of kinds and the details each kind has.
+#[derive(Clone, Copy, Debug)]
+pub struct Report<'a> {
+    /// `api`, `connection`, `timeout`, `stream_error`, `decode`, `failed`,
+    /// `incomplete`, `ended_early`, `config` or `cancelled`.
+    pub kind: &'static str,
+    /// An HTTP error's status, headers and body.
+    pub api: Option<&'a ApiError>,
+    /// Which wait ran out.
+    pub timeout: Option<TimeoutKind>,
+    /// A stream error's event.
+    pub event: Option<&'a Value>,
+    /// The response received so far.
+    pub partial: Option<&'a Value>,
+}
+
 impl Error {
-    /// The response received before the failure, if any.
-    pub fn partial_response(&self) -> Option<&Response> {
+    /// The error as a binding reads it.
+    pub fn report(&self) -> Report<'_> {
+        let mut r = Report {
+            kind: "",
+            api: None,
+            timeout: None,
+            event: None,
+            partial: self.partial_json(),
+        };
+        r.kind = match self {
+            Error::Api(e) => {
+                r.api = Some(e);
+                "api"
+            }
+            Error::Connection { .. } => "connection",
+            Error::Timeout { kind, .. } => {
+                r.timeout = Some(*kind);
+                "timeout"
+            }
+            Error::Decode(_) | Error::Sse { .. } => "decode",
+            Error::StreamError { event, .. } => {
+                r.event = Some(event);
+                "stream_error"
+            }
+            Error::ResponseFailed(_) => "failed",
+            Error::ResponseIncomplete(_) => "incomplete",
+            Error::IncompleteStream { .. } => "ended_early",
+            Error::Config(_) => "config",
+            Error::Cancelled => "cancelled",
+        };
+        r
+    }
+
+    /// The response received before the failure, as JSON.
+    pub fn partial_json(&self) -> Option<&Value> {
         match self {
             Error::Connection { partial, .. }
             | Error::Timeout { partial, .. }
@@ -257,8 +316,15 @@ impl Error {
         }
     }
 
+    /// The response received before the failure, typed (a member the
+    /// typed model cannot read leaves the default).
+    pub fn partial_response(&self) -> Option<Response> {
+        self.partial_json()
+            .map(|v| serde_json::from_value(v.clone()).unwrap_or_default())
+    }
+
     /// Attaches the response received so far to an error that can carry one.
-    pub fn with_partial(mut self, response: Response) -> Self {
+    pub fn with_partial(mut self, response: Value) -> Self {
         match &mut self {
             Error::Connection { partial, .. }
             | Error::Timeout { partial, .. }
@@ -276,15 +342,18 @@ impl Error {
             _ => None,
         }
     }
-}
 
-/// Turns a final response into an error unless it completed.
-pub fn ensure_completed(response: Response) -> Result<Response, Error> {
-    use crate::types::ResponseStatus;
-    match response.status.get() {
-        Some(ResponseStatus::Failed) => Err(Error::ResponseFailed(Box::new(response))),
-        Some(ResponseStatus::Incomplete) => Err(Error::ResponseIncomplete(Box::new(response))),
-        _ => Ok(response),
+    /// A stream error's error object: the event's `error`, or its flat
+    /// members.
+    pub fn stream_error(&self) -> Option<ErrorObject> {
+        let Error::StreamError { event, .. } = self else {
+            return None;
+        };
+        let error = event
+            .get("error")
+            .filter(|e| e.is_object())
+            .unwrap_or(event);
+        Some(serde_json::from_value(error.clone()).unwrap_or_default())
     }
 }
 

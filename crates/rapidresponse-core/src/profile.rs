@@ -6,9 +6,9 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+use crate::config::{AzureAuth, ClientConfig, Provider, Secret};
 use crate::error::Error;
 use crate::http::Headers;
-use crate::request::{AzureAuth, ClientConfig, Provider, Secret};
 
 /// Which API a provider speaks.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -186,7 +186,7 @@ impl CodexConfig {
             .query_params
             .iter()
             .filter(|(k, _)| !(is_azure && k.as_str() == "api-version"))
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (k.clone(), v.as_str().into()))
             .collect();
         let mut headers = Headers::new();
         for (k, v) in &provider.http_headers {
@@ -271,7 +271,7 @@ model_provider = "az"
         let c = CodexConfig::parse(CONFIG).unwrap();
         let work = c.resolve(None, &env).unwrap();
         assert_eq!(work.model.as_deref(), Some("o3"));
-        assert_eq!(work.config.base_url, crate::request::DEFAULT_BASE_URL);
+        assert_eq!(work.config.base_url, crate::config::DEFAULT_BASE_URL);
         assert_eq!(work.config.api_key.as_ref().unwrap().expose(), "sk-openai");
 
         let or = c.resolve(Some("openrouter-gpt"), &env).unwrap();
@@ -283,14 +283,17 @@ model_provider = "az"
         );
         assert_eq!(or.config.default_headers.get("x-team"), Some("team-7"));
         assert_eq!(or.config.default_headers.get("x-unset"), None);
-        assert_eq!(
-            or.config.default_query,
-            vec![("a".to_owned(), "1".to_owned())]
-        );
+        assert_eq!(or.config.default_query, vec![("a".to_owned(), "1".into())]);
         assert!(or.responses_config().is_ok());
 
         let az = c.resolve(Some("azure"), &env).unwrap();
-        let url = az.config.url("/responses", &[], &[], None).unwrap();
+        let call = crate::endpoint::Call::new(crate::endpoint::Operation::ResponsesCreate);
+        let url = az
+            .config
+            .prepare(&call, &Default::default())
+            .unwrap()
+            .request
+            .url;
         assert_eq!(
             url,
             "https://res.openai.azure.com/openai/responses?api-version=2025-04-01-preview"

@@ -1,5 +1,5 @@
 //! Push-based Server-Sent Events framing: bytes in, frames out. It knows
-//! nothing about JSON or the Responses API (see `crate::events`).
+//! nothing about JSON or the Responses API (see `crate::stream`).
 //!
 //! Follows the WHATWG algorithm as openai-python applies it: CR, LF and CRLF
 //! line ends (a CRLF pair or a UTF-8 character may straddle two feeds),
@@ -17,15 +17,18 @@ use std::sync::Arc;
 /// bound at all.
 pub const DEFAULT_MAX_EVENT_BYTES: usize = 256 * 1024 * 1024;
 
-/// One dispatched event: its `event` name, joined `data`, last `id` and
-/// `retry`.
+/// The longest `id` kept; a longer one is ignored (a server could
+/// otherwise make every frame of a chunk carry a huge copy).
+pub const MAX_ID_BYTES: usize = 1024;
+
+/// One dispatched event: its `event` name, joined `data` and `retry`. The
+/// last `id` is the decoder's (`last_event_id`), not copied per frame.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Frame {
     /// Shared between consecutive events of the same name (no allocation
     /// per event on a stream of deltas).
     pub event: Option<Arc<str>>,
     pub data: String,
-    pub id: Option<String>,
     pub retry: Option<u64>,
 }
 
@@ -153,9 +156,10 @@ impl SseDecoder {
         result
     }
 
-    /// Ends the stream. As in openai-python and browsers, an event not
-    /// terminated by a blank line is discarded; a last line without its line
-    /// end still counts as a line.
+    /// Ends the stream. A last line without its line end still counts as a
+    /// line, and an event with data that no blank line ended is dispatched,
+    /// as openai-node does (openai-python 3.57 and browsers drop it; the
+    /// stream machine drops it when its data is cut off).
     pub fn finish(&mut self, out: &mut Vec<Frame>) -> Result<(), SseError> {
         let r = if self.partial_line.is_empty() || self.skip_line {
             Ok(())
@@ -163,6 +167,13 @@ impl SseDecoder {
             let line = std::mem::take(&mut self.partial_line);
             self.process_line(&line, out)
         };
+        if r.is_ok() && !self.discarding && self.has_data {
+            out.push(Frame {
+                event: self.event.take(),
+                data: std::mem::take(&mut self.data),
+                retry: self.retry.take(),
+            });
+        }
         self.reset_event();
         self.after_cr = false;
         self.skip_line = false;
@@ -172,6 +183,11 @@ impl SseDecoder {
     /// The last `id` seen (the `Last-Event-ID` to resume with).
     pub fn last_event_id(&self) -> Option<&str> {
         self.last_id.as_deref()
+    }
+
+    /// The size limit of one event.
+    pub fn max_event_bytes(&self) -> usize {
+        self.max_event_bytes
     }
 
     fn buffer_partial(&mut self, bytes: &[u8]) -> Result<(), SseError> {
@@ -228,7 +244,6 @@ impl SseDecoder {
                 out.push(Frame {
                     event: self.event.take(),
                     data: std::mem::take(&mut self.data),
-                    id: self.last_id.clone(),
                     retry: self.retry.take(),
                 });
             }
@@ -269,10 +284,10 @@ impl SseDecoder {
             }
             b"id" => {
                 let value = utf8(value)?;
-                if !value.contains('\0') {
+                if !value.contains('\0') && value.len() <= MAX_ID_BYTES {
                     self.last_id = Some(value.to_owned());
-                    self.id_seen = true;
                 }
+                self.id_seen = true;
             }
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 self.retry = utf8(value)?.parse().ok();
@@ -346,7 +361,6 @@ mod tests {
         assert_eq!(fs.len(), 1);
         assert_eq!(fs[0].data, "x");
         assert_eq!(fs[0].retry, Some(3000));
-        assert_eq!(fs[0].id.as_deref(), Some("7"));
     }
 
     #[test]
@@ -357,17 +371,43 @@ mod tests {
 
     #[test]
     fn event_with_empty_data_is_a_frame_and_id_persists() {
-        let fs = frames(&[b"id: 1\nevent: ping\ndata:\n\nevent: x\ndata: y\n\n"]);
+        let mut d = SseDecoder::new();
+        let mut fs = Vec::new();
+        d.feed(
+            b"id: 1\nevent: ping\ndata:\n\nevent: x\ndata: y\n\n",
+            &mut fs,
+        )
+        .unwrap();
         assert_eq!(fs.len(), 2);
         assert_eq!(fs[0].event.as_deref(), Some("ping"));
         assert_eq!(fs[0].data, "");
-        assert_eq!(fs[1].id.as_deref(), Some("1"));
+        assert_eq!(d.last_event_id(), Some("1"));
     }
 
     #[test]
-    fn unterminated_last_event_is_discarded() {
-        let fs = frames(&[b"data: 1\n\ndata: 2"]);
-        assert_eq!(data(&fs), ["1"]);
+    fn a_huge_id_is_ignored_not_copied() {
+        let mut d = SseDecoder::new();
+        let mut fs = Vec::new();
+        let body = format!(
+            "id: {}\n\n{}",
+            "i".repeat(1 << 20),
+            "data: x\n\n".repeat(1000)
+        );
+        d.feed(body.as_bytes(), &mut fs).unwrap();
+        // The id-only event is a frame without data (the stream skips it).
+        assert_eq!(fs.len(), 1001);
+        assert_eq!(d.last_event_id(), None);
+        let held: usize = fs.iter().map(|f| f.data.len()).sum();
+        assert_eq!(held, 1000);
+    }
+
+    #[test]
+    fn an_unterminated_last_event_is_dispatched_at_the_end() {
+        let fs = frames(&[b"data: 1\n\nevent: e\ndata: 2"]);
+        assert_eq!(data(&fs), ["1", "2"]);
+        assert_eq!(fs[1].event.as_deref(), Some("e"));
+        // A name alone is no event to dispatch.
+        assert_eq!(data(&frames(&[b"data: 1\n\nevent: e\n"])), ["1"]);
     }
 
     #[test]

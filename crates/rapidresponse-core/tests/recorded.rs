@@ -61,10 +61,10 @@ fn every_recorded_file_parses_losslessly() {
         } else {
             continue;
         };
-        let (events, _) = decode_pieces(&[&body]);
+        let read = read_with(StreamRules::strict(), &[&body]);
+        let events = &read.events;
         assert!(!events.is_empty(), "{name}: no events");
-        let mut acc = ResponseAccumulator::new();
-        for e in &events {
+        for e in events {
             assert_round_trip(
                 &e.event,
                 &e.data,
@@ -77,14 +77,25 @@ fn every_recorded_file_parses_losslessly() {
                     "{name}: known type {t} decoded as Unknown"
                 );
             }
-            acc.apply(&e.event);
         }
         events_seen += events.len();
         // Whatever the ending, nothing received is lost.
+        let acc = read.machine.accumulator();
         let text = acc.text_so_far();
-        match acc.finish() {
-            Ok(r) => assert_eq!(r.output_text(), text, "{name}"),
-            Err(Error::IncompleteStream { partial }) => assert_eq!(partial.output_text(), text),
+        let r: Response = serde_json::from_value(acc.snapshot()).unwrap();
+        assert_eq!(r.output_text(), text, "{name}");
+        match &read.end {
+            Ok(()) => {}
+            Err(Error::IncompleteStream { partial }) => {
+                assert_eq!(accumulator::output_text(partial), text, "{name}")
+            }
+            Err(Error::StreamError { partial, .. }) => {
+                assert_eq!(
+                    accumulator::output_text(partial.as_deref().unwrap()),
+                    text,
+                    "{name}"
+                )
+            }
             Err(e) => panic!("{name}: {e}"),
         }
         checked += 1;
@@ -101,26 +112,17 @@ fn recorded_drift_cases_are_read_as_real_traffic_sends_them() {
     let Some(dir) = recorded() else { return };
     // The nested error event and its code the spec's enum lacks.
     let text = std::fs::read_to_string(dir.join("vercel-ai__openai-error.1.chunks.txt")).unwrap();
-    let (events, _) = decode_pieces(&[&jsonl_to_sse(&text)]);
-    let err = events
-        .iter()
-        .find_map(|e| match &e.event {
-            ResponseStreamEvent::Error(x) => Some((x.error_object(), e.error.clone())),
-            _ => None,
-        })
-        .expect("an error event");
-    assert_eq!(err.0.code, Field::Value("insufficient_quota".into()));
-    assert!(
-        err.1.is_some(),
-        "the nested shape has an `error` member the SDKs raise on"
-    );
+    let (_, end) = decode_pieces(&[&jsonl_to_sse(&text)]);
+    // The nested shape has an `error` member the SDKs raise on.
+    let err = end.unwrap_err();
+    let object = err.stream_error().expect("a stream error");
+    assert_eq!(object.code, Field::Value("insufficient_quota".into()));
     // Streams from early 2025 have no sequence_number.
     let body = std::fs::read(dir.join("pydantic-ai__test_openai_responses_stream__1.sse")).unwrap();
     let (events, _) = decode_pieces(&[&body]);
     assert!(events.iter().all(|e| e.event.sequence_number().is_none()));
-    let mut acc = ResponseAccumulator::new();
-    events.iter().for_each(|e| acc.apply(&e.event));
-    let r = acc.finish().unwrap();
+    let read = read_with(StreamRules::strict(), &[&body]);
+    let r: Response = serde_json::from_value(read.machine.final_response().unwrap()).unwrap();
     let Some(Item::FunctionCall(call)) = r.output.get().unwrap().first() else {
         panic!("a function call")
     };

@@ -1,25 +1,25 @@
 //! `Client`: the one request/retry/timeout loop of the project, generic over
-//! a `Transport`. Request building, parsing, and the retry decision are the
-//! core's; this module sequences them, sleeps, and keeps usage totals. It
-//! has no knowledge of sockets (the transport's) or of language conventions
-//! (the shells').
+//! a `Transport`. Building requests (the endpoint table), parsing and the
+//! retry decision are the core's; this module sequences them, sleeps, and
+//! keeps usage totals. It has no knowledge of sockets (the transport's) or
+//! of language conventions (the shells').
 
 use futures_util::future::{select, Either};
 use rapidresponse_core::digest::{completion_usage, ResponseDigest};
 use rapidresponse_core::retry::{Decision, Outcome};
-use rapidresponse_core::usage::ChatUsageMember;
 use rapidresponse_core::{
-    ApiError, ClientConfig, Error, Headers, HttpRequest, PriceTable, RateLimit, RequestOptions,
-    Response, TimeoutKind, Timeouts, TokenCounts, UsageTotals,
+    ApiError, Call, ClientConfig, Error, Headers, HttpRequest, Prepared, PriceTable, QueryValue,
+    RateLimit, RequestOptions, TimeoutKind, Timeouts, TokenCounts, UsageKind, UsageTotals,
 };
 use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::ops::Deref;
 use std::pin::pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::transport::{read_to_end, HttpResponse, Transport, TransportErrorKind};
+use crate::stream::{EventStream, Origin};
+use crate::transport::{read_to_end, HttpResponse, Transport, TransportErrorKind, WholeBody};
 
 /// Called before every attempt for a fresh bearer token (Azure AD, rotating keys).
 pub type TokenProvider = Arc<dyn Fn() -> Result<String, String> + Send + Sync>;
@@ -54,16 +54,19 @@ impl CallOptions {
         self
     }
 
+    /// A header for this call (replacing a default one).
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.request.headers.set(name, value);
+        self.request.header(name, value);
         self
     }
 
-    pub fn query(mut self, name: &str, value: &str) -> Self {
-        self.request.query.push((name.to_owned(), value.to_owned()));
+    /// A query parameter for this call (`extra_query`).
+    pub fn query(mut self, name: &str, value: impl Into<QueryValue>) -> Self {
+        self.request.query(name, value);
         self
     }
 
+    /// A body member for this call (`extra_body`).
     pub fn body(mut self, name: &str, value: serde_json::Value) -> Self {
         self.request.body.insert(name.to_owned(), value);
         self
@@ -95,6 +98,16 @@ impl<D> ApiResponse<D> {
     pub fn into_inner(self) -> D {
         self.parsed
     }
+
+    /// The same answer with its value changed.
+    pub fn map<E>(self, f: impl FnOnce(D) -> E) -> ApiResponse<E> {
+        ApiResponse {
+            parsed: f(self.parsed),
+            http_status: self.http_status,
+            http_headers: self.http_headers,
+            retries_taken: self.retries_taken,
+        }
+    }
 }
 
 impl<D> Deref for ApiResponse<D> {
@@ -105,13 +118,28 @@ impl<D> Deref for ApiResponse<D> {
 }
 
 /// The outcome of the request loop: a whole body, or a stream's head.
-pub(crate) enum Sent<B> {
+pub(crate) enum Sent<T: Transport> {
     Whole {
         status: u16,
         headers: Headers,
-        body: Vec<u8>,
+        body: T::Whole,
     },
-    Streaming(HttpResponse<B>),
+    Streaming(HttpResponse<T::Body>),
+}
+
+/// What a started call gives: a whole answer or an open event stream, as
+/// the endpoint table decided (`Prepared::streams`).
+pub enum Answer<T: Transport> {
+    Whole(ApiResponse<T::Whole>),
+    Stream(EventStream<T>),
+}
+
+/// A call built and checked, ready to run (`Client::prepare`).
+#[derive(Clone, Debug)]
+pub struct Ready {
+    pub prepared: Prepared,
+    pub options: CallOptions,
+    origin: Origin,
 }
 
 pub(crate) struct Inner<T> {
@@ -143,6 +171,12 @@ impl<T: Transport> std::fmt::Debug for Client<T> {
     }
 }
 
+/// A lock that a panic elsewhere cannot leave unusable: the totals are
+/// plain numbers, always consistent between two updates.
+fn lock<V>(m: &Mutex<V>) -> MutexGuard<'_, V> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 impl<T: Transport> Client<T> {
     /// A client over any transport.
     pub fn with_transport(config: ClientConfig, transport: T) -> Self {
@@ -166,14 +200,10 @@ impl<T: Transport> Client<T> {
         &self.inner.transport
     }
 
-    /// A client with changed settings sharing this one's transport and usage
-    /// totals (openai-python's `with_options`).
-    pub fn with_options(&self, change: impl FnOnce(&mut ClientConfig)) -> Self {
-        let mut config = self.inner.config.clone();
-        change(&mut config);
+    fn sharing(&self, config: ClientConfig, transport: T) -> Self {
         Client {
             inner: Arc::new(Inner {
-                transport: self.inner.transport.clone(),
+                transport,
                 config,
                 usage: self.inner.usage.clone(),
                 prices: self.inner.prices.clone(),
@@ -182,94 +212,69 @@ impl<T: Transport> Client<T> {
         }
     }
 
+    /// A client with changed settings sharing this one's transport and usage
+    /// totals (openai-python's `with_options`).
+    pub fn with_options(&self, change: impl FnOnce(&mut ClientConfig)) -> Self {
+        let mut config = self.inner.config.clone();
+        change(&mut config);
+        self.sharing(config, self.inner.transport.clone())
+    }
+
     /// This client (configuration, usage totals, prices, token provider)
     /// over another value of its transport type: the wasm package gives
     /// each call a transport holding that call's abort signal.
     pub fn on_transport(&self, transport: T) -> Self {
-        Client {
-            inner: Arc::new(Inner {
-                transport,
-                config: self.inner.config.clone(),
-                usage: self.inner.usage.clone(),
-                prices: self.inner.prices.clone(),
-                token_provider: self.inner.token_provider.clone(),
-            }),
-        }
+        self.sharing(self.inner.config.clone(), transport)
     }
 
     /// Calls `provider` before every attempt for the bearer token.
     pub fn with_token_provider(&self, provider: TokenProvider) -> Self {
         let mut c = self.with_options(|_| {});
-        Arc::get_mut(&mut c.inner)
-            .expect("fresh client")
-            .token_provider = Some(provider);
+        if let Some(inner) = Arc::get_mut(&mut c.inner) {
+            inner.token_provider = Some(provider);
+        }
         c
     }
 
     /// Token totals and the cost estimate over every response this client
     /// (and its `with_options` copies) completed.
     pub fn usage(&self) -> UsageTotals {
-        self.inner.usage.lock().unwrap().clone()
+        lock(&self.inner.usage).clone()
     }
 
     /// Adds or overrides a model's price for the cost estimate.
     pub fn set_price(&self, model: &str, price: rapidresponse_core::Price) {
-        self.inner.prices.lock().unwrap().set(model, price);
+        lock(&self.inner.prices).set(model, price);
     }
 
-    // Both locks, prices first (everywhere): cloning the price table per
-    // response was a dozen allocations on the hot path of small calls.
-    fn record_usage(&self, model: &str, counts: &TokenCounts) {
-        let prices = self.inner.prices.lock().unwrap();
-        self.inner.usage.lock().unwrap().add(model, counts, &prices);
+    /// Adds one answer's tokens to the totals. Both locks, prices first
+    /// (everywhere): cloning the price table per response was a dozen
+    /// allocations on the hot path of small calls.
+    pub fn record_usage(&self, model: &str, counts: &TokenCounts) {
+        let prices = lock(&self.inner.prices);
+        lock(&self.inner.usage).add(model, counts, &prices);
     }
 
-    /// Counts the usage of a Responses body received as bytes (`send_bytes`),
-    /// skimming it instead of parsing a `Response`; gives the skim
-    /// (`output_text`, ...) when the body is a JSON object.
-    pub fn record_response_body(&self, body: &[u8]) -> Option<ResponseDigest> {
-        let digest = ResponseDigest::parse(body).ok()?;
-        self.record_digest(&digest);
-        Some(digest)
-    }
-
-    /// Counts the usage of a stream event that carries the whole response
-    /// (`response.completed`), skimming it.
-    pub fn record_response_event(&self, data: &[u8]) {
-        if let Ok(digest) = ResponseDigest::parse_event(data) {
-            self.record_digest(&digest);
-        }
-    }
-
-    fn record_digest(&self, digest: &ResponseDigest) {
-        if let Some(u) = &digest.usage {
-            self.record_usage(
-                digest.model.as_deref().unwrap_or(""),
-                &TokenCounts::from_usage(u),
-            );
-        }
-    }
-
-    /// Counts the usage of a chat or legacy completion body received as bytes.
-    pub fn record_completion_body(&self, body: &[u8]) {
-        if let Some((model, usage)) = completion_usage(body) {
-            self.record_usage(&model, &TokenCounts::from_chat_usage(&usage));
-        }
-    }
-
-    pub(crate) fn record_response(&self, response: &Response) {
-        let prices = self.inner.prices.lock().unwrap();
-        self.inner
-            .usage
-            .lock()
-            .unwrap()
-            .add_response(response, &prices);
-    }
-
-    /// Adds a chat or legacy completion's (or chunk's) usage, when it has one.
-    pub(crate) fn record_chat_usage(&self, item: &impl ChatUsageMember) {
-        if let Some((model, usage)) = item.chat_usage() {
-            self.record_usage(model, &TokenCounts::from_chat_usage(usage));
+    /// Counts the usage of a whole answer of kind `usage` received as
+    /// bytes, skimming it instead of parsing it; gives the skim of a
+    /// Responses body (`output_text`, ...).
+    pub fn record_body(&self, usage: UsageKind, body: &[u8]) -> Option<ResponseDigest> {
+        match usage {
+            UsageKind::None => None,
+            UsageKind::Response => {
+                let digest = ResponseDigest::parse(body).ok()?;
+                if let Some(u) = &digest.usage {
+                    let model = digest.model.as_deref().unwrap_or("");
+                    self.record_usage(model, &TokenCounts::from_usage(u));
+                }
+                Some(digest)
+            }
+            UsageKind::Completion => {
+                if let Some((model, usage)) = completion_usage(body) {
+                    self.record_usage(&model, &TokenCounts::from_chat_usage(&usage));
+                }
+                None
+            }
         }
     }
 
@@ -283,14 +288,69 @@ impl<T: Transport> Client<T> {
         options.timeouts.unwrap_or(self.inner.config.timeouts)
     }
 
+    /// Builds `call` with the endpoint table: the request, and how its
+    /// answer is read. Fails before any I/O on a bad argument.
+    pub fn prepare(&self, call: &Call, options: CallOptions) -> Result<Ready, Error> {
+        let prepared = self.inner.config.prepare(call, &options.request)?;
+        Ok(Ready {
+            prepared,
+            options,
+            origin: Origin::of(call),
+        })
+    }
+
+    /// Runs a prepared call: the request loop, then a whole answer or an
+    /// open stream as the endpoint table said.
+    pub fn run(&self, ready: Ready) -> impl Future<Output = Result<Answer<T>, Error>> + 'static {
+        let client = self.clone();
+        async move {
+            let Ready {
+                prepared,
+                options,
+                origin,
+            } = ready;
+            let Prepared {
+                request,
+                streams,
+                events,
+                usage,
+            } = prepared;
+            match client.send(request, &options, streams).await? {
+                (Sent::Streaming(head), _) => Ok(Answer::Stream(EventStream::new(
+                    client.clone(),
+                    head,
+                    options,
+                    events,
+                    usage,
+                    origin,
+                ))),
+                (
+                    Sent::Whole {
+                        status,
+                        headers,
+                        body,
+                    },
+                    retries_taken,
+                ) => Ok(Answer::Whole(ApiResponse {
+                    parsed: body,
+                    http_status: status,
+                    http_headers: headers,
+                    retries_taken,
+                })),
+            }
+        }
+    }
+
     /// The request loop: send, and on a failure ask the core whether and
-    /// when to retry. A stream is only retried before its body starts.
+    /// when to retry. A stream is only retried before its body starts; a
+    /// whole body is read within the response timeout, and a body that
+    /// fails part-way is retried like a failed request.
     pub(crate) async fn send(
         &self,
         request: HttpRequest,
         options: &CallOptions,
         stream: bool,
-    ) -> Result<(Sent<T::Body>, u32), Error> {
+    ) -> Result<(Sent<T>, u32), Error> {
         let config = &self.inner.config;
         // Borrowed unless the call changes it: a clone was an allocation
         // (its status list) on every call.
@@ -305,14 +365,11 @@ impl<T: Transport> Client<T> {
             // The last attempt the policy allows takes the request itself:
             // with retries off, nothing is copied.
             let mut attempt = if retries >= policy.max_retries {
-                request
-                    .take()
-                    .expect("the request is kept until its last attempt")
+                request.take()
             } else {
-                request
-                    .clone()
-                    .expect("the request is kept until its last attempt")
-            };
+                request.clone()
+            }
+            .ok_or_else(|| Error::Config("the request was spent".into()))?;
             if let Some(provider) = &self.inner.token_provider {
                 let token = provider()
                     .map_err(|e| Error::Config(format!("the token provider failed: {e}")))?;
@@ -340,10 +397,10 @@ impl<T: Transport> Client<T> {
                 Ok(Sent::Whole {
                     status: response.status,
                     headers: response.headers,
-                    body,
+                    body: T::Whole::from_bytes(body),
                 })
             };
-            let result: Option<Result<Sent<T::Body>, crate::transport::TransportError>> =
+            let result: Option<Result<Sent<T>, crate::transport::TransportError>> =
                 self.within(timeouts.response, fut).await;
             let (error, decision) = match result {
                 Some(Ok(Sent::Streaming(r))) => {
@@ -355,7 +412,7 @@ impl<T: Transport> Client<T> {
                     headers,
                     body,
                 })) if (200..300).contains(&status) => {
-                    log!(debug, status, bytes = body.len(), "response");
+                    log!(debug, status, "response");
                     return Ok((
                         Sent::Whole {
                             status,
@@ -370,6 +427,7 @@ impl<T: Transport> Client<T> {
                     headers,
                     body,
                 })) => {
+                    let body = body.into_bytes();
                     let outcome = Outcome::Status {
                         status,
                         headers: &headers,
@@ -417,63 +475,81 @@ impl<T: Transport> Client<T> {
         }
     }
 
-    /// Sends a non-stream request: a 2xx status, headers, the whole body,
-    /// and the retries taken.
-    pub(crate) async fn send_whole(
+    /// Runs a whole call and parses its JSON answer; an empty 2xx body (a
+    /// 204) reads as JSON null.
+    pub(crate) async fn call_json<D: DeserializeOwned>(
         &self,
-        request: HttpRequest,
-        options: &CallOptions,
-    ) -> Result<(u16, Headers, Vec<u8>, u32), Error> {
-        match self.send(request, options, false).await? {
-            (
-                Sent::Whole {
-                    status,
-                    headers,
-                    body,
-                },
-                retries,
-            ) => Ok((status, headers, body, retries)),
-            (Sent::Streaming(_), _) => unreachable!("a non-stream call reads the whole body"),
+        call: Call,
+        options: CallOptions,
+    ) -> Result<ApiResponse<D>, Error> {
+        let ready = self.prepare(&call, options)?;
+        if ready.prepared.streams {
+            return Err(Error::Config(
+                "this call returns one answer; use the stream method for `stream: true`".into(),
+            ));
+        }
+        let Answer::Whole(answer) = self.run(ready).await? else {
+            return Err(Error::Config("expected a whole answer".into()));
+        };
+        let bytes = answer.parsed.into_bytes();
+        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &bytes
+        };
+        let parsed = rapidresponse_core::error::parse_json_response(
+            answer.http_status,
+            &answer.http_headers,
+            text,
+        )?;
+        Ok(ApiResponse {
+            parsed,
+            http_status: answer.http_status,
+            http_headers: answer.http_headers,
+            retries_taken: answer.retries_taken,
+        })
+    }
+
+    /// Opens an event stream for `call`, which must stream.
+    pub(crate) async fn call_stream(
+        &self,
+        call: Call,
+        options: CallOptions,
+    ) -> Result<EventStream<T>, Error> {
+        let ready = self.prepare(&call, options)?;
+        if !ready.prepared.streams {
+            return Err(Error::Config("this call does not stream".into()));
+        }
+        match self.run(ready).await? {
+            Answer::Stream(s) => Ok(s),
+            Answer::Whole(_) => Err(Error::Config("expected a stream".into())),
         }
     }
 
     /// Sends a request and gives a 2xx answer's status and headers with its
-    /// body unread (a stream, or a body the caller reads its own way);
-    /// retries and error statuses are handled as for any call.
-    pub async fn open_stream(
+    /// body unread; retries and error statuses are handled as for any call.
+    pub(crate) async fn open_stream(
         &self,
         request: HttpRequest,
         options: &CallOptions,
     ) -> Result<HttpResponse<T::Body>, Error> {
         match self.send(request, options, true).await? {
             (Sent::Streaming(head), _) => Ok(head),
-            (Sent::Whole { .. }, _) => unreachable!("a stream call returns the head"),
+            (Sent::Whole { .. }, _) => Err(Error::Config("expected a stream".into())),
         }
-    }
-
-    /// Sends and parses a JSON answer.
-    pub(crate) async fn call_json<D: DeserializeOwned>(
-        &self,
-        request: HttpRequest,
-        options: &CallOptions,
-    ) -> Result<ApiResponse<D>, Error> {
-        let (status, headers, body, retries_taken) = self.send_whole(request, options).await?;
-        let data = rapidresponse_core::error::parse_json_response(status, &headers, &body)?;
-        Ok(ApiResponse {
-            parsed: data,
-            http_status: status,
-            http_headers: headers,
-            retries_taken,
-        })
     }
 }
 
-/// Runs `fut` unless `limit` passes first (by the transport's clock).
+/// Runs `fut` unless `limit` passes first (by the transport's clock); no
+/// timer at all for an unlimited wait (`Duration::MAX`).
 pub(crate) async fn within<T: Transport, F: Future>(
     transport: &T,
     limit: Duration,
     fut: F,
 ) -> Option<F::Output> {
+    if limit == Duration::MAX {
+        return Some(fut.await);
+    }
     let fut = pin!(fut);
     let timer = pin!(transport.sleep(limit));
     match select(fut, timer).await {

@@ -10,7 +10,10 @@
 //! ```no_run
 //! # async fn demo() -> Result<(), rapidresponse::Error> {
 //! use rapidresponse::{Client, CreateResponse};
+//! use std::time::Duration;
 //! let client = Client::from_env()?;
+//! let r = client.responses().create(CreateResponse::new("gpt-5", "Hi")).timeout(Duration::from_secs(30)).await?;
+//! println!("{}", r.output_text());
 //! let mut stream = client.responses().create_stream(CreateResponse::new("gpt-5", "Say hi")).await?;
 //! while let Some(event) = stream.next().await {
 //!     if let rapidresponse::ResponseStreamEvent::OutputTextDelta(d) = event?.event {
@@ -34,24 +37,24 @@ mod client;
 pub mod env;
 #[cfg(feature = "native")]
 mod native;
-mod raw;
 mod resources;
 mod stream;
 pub mod transport;
 
-pub use client::{ApiResponse, CallOptions, Client, TokenProvider};
+pub use client::{Answer, ApiResponse, CallOptions, Client, Ready, TokenProvider};
 #[cfg(feature = "native")]
 pub use native::NativeTransport;
 pub use rapidresponse_core as core;
 pub use rapidresponse_core::types::*;
 pub use rapidresponse_core::{
-    ApiError, ClientConfig, Error, ErrorKind, Field, Headers, ListParams, Method, Price, Provider,
-    RateLimit, RequestOptions, RetrieveParams, RetryPolicy, Secret, TimeoutKind, Timeouts,
-    UsageTotals,
+    ApiError, Call, ClientConfig, Error, ErrorKind, Field, Flavor, Headers, Method, Operation,
+    Price, Provider, QueryValue, RateLimit, RequestBody, RequestOptions, RetryPolicy, Secret,
+    StreamRules, TimeoutKind, Timeouts, UsageTotals,
 };
-pub use raw::{CountUsage, RawEventStream};
-pub use resources::{Chat, ChatCompletions, Completions, InputItems, InputTokens, Responses};
-pub use stream::{ChunkStream, Event, ResponseStream};
+pub use resources::{
+    Chat, ChatCompletions, Completions, InputItems, InputTokens, Parsed, Request, Responses,
+};
+pub use stream::{ChunkStream, Event, EventStream, ResponseStream};
 pub use transport::{Body, MemoryTransport, Transport};
 
 #[cfg(feature = "native")]

@@ -29,11 +29,16 @@ type Direct = hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, 
 pub struct NativeTransport {
     http: Http,
     /// The connect timeout is set per connector, not per request: a call
-    /// asking for another one gets a transport of its own...
+    /// asking for another one uses a connector of its own, built once and
+    /// kept (a few at most: each has its own pool)...
     connect_timeout: Duration,
+    others: Arc<std::sync::Mutex<Vec<(Duration, Http)>>>,
     /// ...unless the caller built the client (`from_client`).
     callers: bool,
 }
+
+/// Connectors kept for other connect timeouts; the oldest goes first.
+const OTHER_TIMEOUTS_KEPT: usize = 4;
 
 #[derive(Clone, Debug)]
 enum Http {
@@ -64,6 +69,7 @@ impl NativeTransport {
         Ok(NativeTransport {
             http,
             connect_timeout,
+            others: Arc::default(),
             callers: false,
         })
     }
@@ -74,6 +80,7 @@ impl NativeTransport {
         NativeTransport {
             http: Http::Reqwest(client),
             connect_timeout: Duration::from_secs(5),
+            others: Arc::default(),
             callers: true,
         }
     }
@@ -415,19 +422,37 @@ async fn send_reqwest(
     })
 }
 
+impl NativeTransport {
+    /// The connector for another connect timeout, built on first use.
+    fn http_for(&self, connect_timeout: Duration) -> Result<Http, TransportError> {
+        let mut others = self.others.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, http)) = others.iter().find(|(d, _)| *d == connect_timeout) {
+            return Ok(http.clone());
+        }
+        let http = NativeTransport::new(connect_timeout)?.http;
+        if others.len() >= OTHER_TIMEOUTS_KEPT {
+            others.remove(0);
+        }
+        others.push((connect_timeout, http.clone()));
+        Ok(http)
+    }
+}
+
 impl Transport for NativeTransport {
     type Body = NativeBody;
+    type Whole = Vec<u8>;
 
     async fn send(
         &self,
         request: HttpRequest,
         connect_timeout: Duration,
     ) -> Result<HttpResponse<NativeBody>, TransportError> {
-        if connect_timeout != self.connect_timeout && !self.callers {
-            return Box::pin(NativeTransport::new(connect_timeout)?.send(request, connect_timeout))
-                .await;
-        }
-        match &self.http {
+        let http = if connect_timeout != self.connect_timeout && !self.callers {
+            self.http_for(connect_timeout)?
+        } else {
+            self.http.clone()
+        };
+        match &http {
             Http::Direct(client) => send_direct(client, request).await,
             Http::Reqwest(client) => send_reqwest(client, request).await,
         }

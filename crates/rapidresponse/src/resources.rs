@@ -1,25 +1,198 @@
 //! Resources shaped like the official SDKs: `client.responses().create(..)`,
 //! `.chat().completions()`, `.completions()`, and `request(..)` for any
-//! other path. Each method builds with the core and runs the client loop;
-//! the futures own what they need, so they are `'static` (and `Send` with a
-//! `Send` transport) and can be spawned.
+//! other path. Each method names an operation of the core's endpoint table
+//! and gives a `Request`: set per-call options on it (`.timeout(..)`,
+//! `.header(..)`, `.options(..)`), then `.await` it. The futures own what
+//! they need, so they are `'static` and, natively, `Send`.
 
 use futures_util::Stream;
-use rapidresponse_core::events::ErrorMember;
 use rapidresponse_core::types::{
     ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, CompactedResponse, Completion,
     CompletionRequest, CreateResponse, DeleteResult, InputItemList, InputTokenCount, Item,
     Response,
 };
-use rapidresponse_core::usage::ChatUsageMember;
-use rapidresponse_core::{Error, Field, HttpRequest, ListParams, Method, RetrieveParams};
+use rapidresponse_core::{Call, Error, Field, Method, Operation, Query, QueryValue, RequestBody};
+use rapidresponse_core::{TokenCounts, UsageKind};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::future::Future;
+use std::future::IntoFuture;
+use std::time::Duration;
 
 use crate::client::{ApiResponse, CallOptions, Client};
 use crate::stream::{ChunkStream, ResponseStream};
-use crate::transport::Transport;
+use crate::transport::{BoxFuture, MaybeSend, Transport};
+
+/// What a typed answer adds to the usage totals, when its operation counts
+/// usage (the endpoint table says which do).
+pub trait Parsed: DeserializeOwned + MaybeSend + 'static {
+    /// The model and token counts of this answer, if it carries them.
+    fn usage(&self) -> Option<(&str, TokenCounts)> {
+        None
+    }
+}
+
+impl Parsed for Response {
+    fn usage(&self) -> Option<(&str, TokenCounts)> {
+        let counts = TokenCounts::from_usage(self.usage.get()?);
+        Some((self.model.as_deref().unwrap_or(""), counts))
+    }
+}
+
+impl Parsed for ChatCompletion {
+    fn usage(&self) -> Option<(&str, TokenCounts)> {
+        let counts = TokenCounts::from_chat_usage(self.usage.get()?);
+        Some((self.model.as_deref().unwrap_or(""), counts))
+    }
+}
+
+impl Parsed for Completion {
+    fn usage(&self) -> Option<(&str, TokenCounts)> {
+        let counts = TokenCounts::from_chat_usage(self.usage.get()?);
+        Some((self.model.as_deref().unwrap_or(""), counts))
+    }
+}
+
+impl Parsed for Value {}
+impl Parsed for DeleteResult {}
+impl Parsed for CompactedResponse {}
+impl Parsed for InputItemList {}
+impl Parsed for InputTokenCount {}
+
+type Runner<T, O> = fn(Client<T>, Call, CallOptions) -> BoxFuture<Result<O, Error>>;
+
+/// A call not sent yet: set per-call options, then `.await` it (or
+/// `.send()` for the future itself, to spawn).
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Request<T: Transport, O> {
+    client: Client<T>,
+    call: Result<Call, Error>,
+    options: CallOptions,
+    runner: Runner<T, O>,
+}
+
+impl<T: Transport, O: 'static> Request<T, O> {
+    fn new(client: &Client<T>, call: Result<Call, Error>, runner: Runner<T, O>) -> Self {
+        Request {
+            client: client.clone(),
+            call,
+            options: CallOptions::default(),
+            runner,
+        }
+    }
+
+    /// All per-call options at once (replacing those set so far).
+    pub fn options(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// One timeout for connect, response and read alike.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.options = self.options.timeout(d);
+        self
+    }
+
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.options.max_retries = Some(n);
+        self
+    }
+
+    /// A header for this call (`extra_headers`).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// A query parameter for this call (`extra_query`).
+    pub fn extra_query(mut self, name: &str, value: impl Into<QueryValue>) -> Self {
+        self.options = self.options.query(name, value);
+        self
+    }
+
+    /// A body member for this call (`extra_body`).
+    pub fn extra_body(mut self, name: &str, value: Value) -> Self {
+        self.options = self.options.body(name, value);
+        self
+    }
+
+    /// One of the method's own query parameters (`include`, `limit`,
+    /// `after`, `order`, `starting_after`, ...).
+    pub fn param(mut self, name: &str, value: impl Into<QueryValue>) -> Self {
+        if let Ok(call) = &mut self.call {
+            call.query.push((name.to_owned(), value.into()));
+        }
+        self
+    }
+
+    /// The call's future.
+    pub fn send(self) -> BoxFuture<Result<O, Error>> {
+        match self.call {
+            Ok(call) => (self.runner)(self.client, call, self.options),
+            Err(e) => Box::pin(async move { Err(e) }),
+        }
+    }
+}
+
+impl<T: Transport, O: 'static> IntoFuture for Request<T, O> {
+    type Output = Result<O, Error>;
+    type IntoFuture = BoxFuture<Result<O, Error>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A JSON answer, its usage counted when the operation counts usage.
+fn json<T: Transport, D: Parsed>(
+    client: Client<T>,
+    call: Call,
+    options: CallOptions,
+) -> BoxFuture<Result<ApiResponse<D>, Error>> {
+    Box::pin(async move {
+        let counts = call
+            .op
+            .endpoint()
+            .is_some_and(|e| e.usage != UsageKind::None);
+        let answer: ApiResponse<D> = client.call_json(call, options).await?;
+        if counts {
+            if let Some((model, tokens)) = answer.parsed.usage() {
+                client.record_usage(model, &tokens);
+            }
+        }
+        Ok(answer)
+    })
+}
+
+fn response_stream<T: Transport>(
+    client: Client<T>,
+    call: Call,
+    options: CallOptions,
+) -> BoxFuture<Result<ResponseStream<T>, Error>> {
+    Box::pin(async move {
+        Ok(ResponseStream::new(
+            client.call_stream(call, options).await?,
+        ))
+    })
+}
+
+fn chunk_stream<T: Transport, C: DeserializeOwned + 'static>(
+    client: Client<T>,
+    call: Call,
+    options: CallOptions,
+) -> BoxFuture<Result<ChunkStream<T, C>, Error>> {
+    Box::pin(async move { Ok(ChunkStream::new(client.call_stream(call, options).await?)) })
+}
+
+/// A typed body, written once.
+fn body_of(value: &impl serde::Serialize) -> Result<RequestBody, Error> {
+    serde_json::to_vec(value)
+        .map(RequestBody::Bytes)
+        .map_err(|e| Error::Config(format!("the request does not serialise: {e}")))
+}
+
+fn with_body(op: Operation, value: &impl serde::Serialize) -> Result<Call, Error> {
+    Ok(Call::new(op).body(body_of(value)?))
+}
 
 impl<T: Transport> Client<T> {
     /// The Responses API.
@@ -44,97 +217,17 @@ impl<T: Transport> Client<T> {
     }
 
     /// A raw call to any path (files, embeddings, conversations, or
-    /// `/codex/...` paths no spec has), answered as JSON.
+    /// `/codex/...` paths no spec has), answered as JSON (null for an
+    /// empty body).
     pub fn request(
         &self,
         method: Method,
         path: &str,
         body: Option<Value>,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ApiResponse<Value>, Error>> + 'static {
-        let client = self.clone();
-        let path = path.to_owned();
-        async move {
-            let request =
-                client
-                    .config()
-                    .build(method, &path, &[], body, false, &options.request)?;
-            let (status, headers, body, retries_taken) =
-                client.send_whole(request, &options).await?;
-            // An empty 2xx body (a 204) is JSON null.
-            let data = if body.iter().all(u8::is_ascii_whitespace) {
-                Value::Null
-            } else {
-                rapidresponse_core::error::parse_json_response(status, &headers, &body)?
-            };
-            Ok(ApiResponse {
-                parsed: data,
-                http_status: status,
-                http_headers: headers,
-                retries_taken,
-            })
-        }
-    }
-}
-
-/// Calls whose request body is JSON the caller serialised and whose answer
-/// stays bytes: for language shells that convert straight between their
-/// objects and JSON. The loop (retries, timeouts, errors) is the same.
-impl<T: Transport> Client<T> {
-    /// Sends a prepared request and gives the whole 2xx body unparsed.
-    pub fn send_bytes(
-        &self,
-        request: HttpRequest,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ApiResponse<Vec<u8>>, Error>> + 'static {
-        let client = self.clone();
-        async move {
-            let (status, headers, body, retries_taken) =
-                client.send_whole(request, &options).await?;
-            Ok(ApiResponse {
-                parsed: body,
-                http_status: status,
-                http_headers: headers,
-                retries_taken,
-            })
-        }
-    }
-
-    /// Opens a Responses event stream for a prepared request (`POST
-    /// /responses` with `stream: true`, or `GET /responses/{id}?stream=true`).
-    /// `background` allows resuming after a drop; events numbered at or
-    /// below `starting_after` are skipped.
-    pub fn open_response_stream(
-        &self,
-        request: HttpRequest,
-        options: CallOptions,
-        background: bool,
-        starting_after: Option<u64>,
-    ) -> impl Future<Output = Result<ResponseStream<T>, Error>> + 'static {
-        let client = self.clone();
-        async move {
-            let head = client.open_stream(request, &options).await?;
-            Ok(ResponseStream::new(
-                client,
-                head,
-                options,
-                background,
-                starting_after,
-            ))
-        }
-    }
-
-    /// Opens a stream of chat or legacy completion chunks for a prepared request.
-    pub fn open_chunk_stream<C: DeserializeOwned + ErrorMember + ChatUsageMember>(
-        &self,
-        request: HttpRequest,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ChunkStream<T, C>, Error>> + 'static {
-        let client = self.clone();
-        async move {
-            let head = client.open_stream(request, &options).await?;
-            Ok(ChunkStream::new(client, head, &options))
-        }
+    ) -> Request<T, ApiResponse<Value>> {
+        let mut call = Call::new(Operation::Raw(method)).param(path);
+        call.body = body.map(RequestBody::Json);
+        Request::new(self, Ok(call), json)
     }
 }
 
@@ -145,88 +238,28 @@ pub struct Responses<T: Transport> {
 
 impl<T: Transport> Responses<T> {
     /// `POST /responses`: one whole response. Use `create_stream` to stream.
-    pub fn create(
-        &self,
-        request: CreateResponse,
-    ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
-        self.create_with(request, CallOptions::default())
-    }
-
-    pub fn create_with(
-        &self,
-        request: CreateResponse,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
-        let client = self.client.clone();
-        async move {
-            if request.stream.copied() == Some(true) {
-                return Err(Error::Config(
-                    "create() returns one response; use create_stream() for stream: true".into(),
-                ));
-            }
-            let http = client
-                .config()
-                .create_response(&request, &options.request)?;
-            let response: ApiResponse<Response> = client.call_json(http, &options).await?;
-            client.record_response(&response.parsed);
-            Ok(response)
-        }
+    pub fn create(&self, request: CreateResponse) -> Request<T, ApiResponse<Response>> {
+        Request::new(
+            &self.client,
+            with_body(Operation::ResponsesCreate, &request),
+            json,
+        )
     }
 
     /// `POST /responses` with `stream: true`: a stream of events.
-    pub fn create_stream(
-        &self,
-        request: CreateResponse,
-    ) -> impl Future<Output = Result<ResponseStream<T>, Error>> + 'static {
-        self.create_stream_with(request, CallOptions::default())
+    pub fn create_stream(&self, mut request: CreateResponse) -> Request<T, ResponseStream<T>> {
+        request.stream = Field::Value(true);
+        Request::new(
+            &self.client,
+            with_body(Operation::ResponsesCreate, &request),
+            response_stream,
+        )
     }
 
-    pub fn create_stream_with(
-        &self,
-        mut request: CreateResponse,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ResponseStream<T>, Error>> + 'static {
-        let client = self.client.clone();
-        async move {
-            request.stream = Field::Value(true);
-            let background = request.background.copied() == Some(true);
-            let http = client
-                .config()
-                .create_response(&request, &options.request)?;
-            client
-                .open_response_stream(http, options, background, None)
-                .await
-        }
-    }
-
-    /// `GET /responses/{id}`.
-    pub fn retrieve(
-        &self,
-        id: &str,
-        include: Vec<String>,
-    ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
-        self.retrieve_with(id, include, CallOptions::default())
-    }
-
-    /// `retrieve` with per-call options.
-    pub fn retrieve_with(
-        &self,
-        id: &str,
-        include: Vec<String>,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
-        let client = self.client.clone();
-        let id = id.to_owned();
-        async move {
-            let params = RetrieveParams {
-                include,
-                ..Default::default()
-            };
-            let http = client
-                .config()
-                .retrieve_response(&id, &params, &options.request)?;
-            client.call_json(http, &options).await
-        }
+    /// `GET /responses/{id}` (`.param("include", vec![..])`).
+    pub fn retrieve(&self, id: &str) -> Request<T, ApiResponse<Response>> {
+        let call = Call::new(Operation::ResponsesRetrieve).param(id);
+        Request::new(&self.client, Ok(call), json)
     }
 
     /// `GET /responses/{id}?stream=true[&starting_after=N]`: the events of a
@@ -236,99 +269,42 @@ impl<T: Transport> Responses<T> {
         &self,
         id: &str,
         starting_after: Option<u64>,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ResponseStream<T>, Error>> + 'static {
-        let client = self.client.clone();
-        let id = id.to_owned();
-        async move {
-            let params = RetrieveParams {
-                stream: true,
-                starting_after,
-                ..Default::default()
-            };
-            let http = client
-                .config()
-                .retrieve_response(&id, &params, &options.request)?;
-            client
-                .open_response_stream(http, options, true, starting_after)
-                .await
+    ) -> Request<T, ResponseStream<T>> {
+        let mut call = Call::new(Operation::ResponsesRetrieve)
+            .param(id)
+            .query("stream", true);
+        if let Some(n) = starting_after {
+            call = call.query("starting_after", n);
         }
+        Request::new(&self.client, Ok(call), response_stream)
     }
 
     /// `DELETE /responses/{id}`.
-    pub fn delete(
-        &self,
-        id: &str,
-    ) -> impl Future<Output = Result<ApiResponse<DeleteResult>, Error>> + 'static {
-        self.delete_with(id, CallOptions::default())
-    }
-
-    /// `delete` with per-call options.
-    pub fn delete_with(
-        &self,
-        id: &str,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ApiResponse<DeleteResult>, Error>> + 'static {
-        let client = self.client.clone();
-        let id = id.to_owned();
-        async move {
-            let http = client.config().delete_response(&id, &options.request)?;
-            client.call_json(http, &options).await
-        }
+    pub fn delete(&self, id: &str) -> Request<T, ApiResponse<DeleteResult>> {
+        let call = Call::new(Operation::ResponsesDelete).param(id);
+        Request::new(&self.client, Ok(call), json)
     }
 
     /// `POST /responses/{id}/cancel` (background responses).
-    pub fn cancel(
-        &self,
-        id: &str,
-    ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
-        self.cancel_with(id, CallOptions::default())
-    }
-
-    /// `cancel` with per-call options.
-    pub fn cancel_with(
-        &self,
-        id: &str,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ApiResponse<Response>, Error>> + 'static {
-        let client = self.client.clone();
-        let id = id.to_owned();
-        async move {
-            let http = client.config().cancel_response(&id, &options.request)?;
-            client.call_json(http, &options).await
-        }
-    }
-
-    /// `client.responses().input_items(id)`.
-    pub fn input_items(&self, id: &str) -> InputItems<T> {
-        InputItems {
-            client: self.client.clone(),
-            id: id.to_owned(),
-        }
+    pub fn cancel(&self, id: &str) -> Request<T, ApiResponse<Response>> {
+        let call = Call::new(Operation::ResponsesCancel).param(id);
+        Request::new(&self.client, Ok(call), json)
     }
 
     /// `POST /responses/compact`.
-    pub fn compact(
-        &self,
-        body: Value,
-    ) -> impl Future<Output = Result<ApiResponse<CompactedResponse>, Error>> + 'static {
-        self.compact_with(body, CallOptions::default())
+    pub fn compact(&self, body: Value) -> Request<T, ApiResponse<CompactedResponse>> {
+        let call = Call::new(Operation::ResponsesCompact).body(RequestBody::Json(body));
+        Request::new(&self.client, Ok(call), json)
     }
 
-    /// `compact` with per-call options.
-    pub fn compact_with(
-        &self,
-        body: Value,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ApiResponse<CompactedResponse>, Error>> + 'static {
-        let client = self.client.clone();
-        async move {
-            let http = client.config().compact_response(&body, &options.request)?;
-            client.call_json(http, &options).await
+    /// `client.responses().input_items()`.
+    pub fn input_items(&self) -> InputItems<T> {
+        InputItems {
+            client: self.client.clone(),
         }
     }
 
-    /// `client.responses().input_tokens().count(..)`.
+    /// `client.responses().input_tokens()`.
     pub fn input_tokens(&self) -> InputTokens<T> {
         InputTokens {
             client: self.client.clone(),
@@ -336,81 +312,109 @@ impl<T: Transport> Responses<T> {
     }
 }
 
-/// `client.responses().input_items(id)`.
+/// `client.responses().input_items()`.
 pub struct InputItems<T: Transport> {
     client: Client<T>,
-    id: String,
+}
+
+/// A page of a cursor-paged list that never ends is cut here.
+fn stalled(page: &InputItemList, after: Option<&str>) -> Option<Error> {
+    let data = page.data.get().map_or(0, Vec::len);
+    let last = last_id(page);
+    if data == 0 {
+        return Some(Error::Config(
+            "the server said has_more but sent an empty page: paging stopped".into(),
+        ));
+    }
+    match (last, after) {
+        (None, _) => Some(Error::Config(
+            "the server said has_more but gave no cursor: paging stopped".into(),
+        )),
+        (Some(l), Some(a)) if l == a => Some(Error::Config(format!(
+            "the server repeated the cursor {a:?}: paging stopped"
+        ))),
+        _ => None,
+    }
 }
 
 impl<T: Transport> InputItems<T> {
-    /// One page.
-    pub fn list(
-        &self,
-        params: ListParams,
-    ) -> impl Future<Output = Result<ApiResponse<InputItemList>, Error>> + 'static {
-        self.list_with(params, CallOptions::default())
-    }
-
-    /// `list` with per-call options.
-    pub fn list_with(
-        &self,
-        params: ListParams,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ApiResponse<InputItemList>, Error>> + 'static {
-        let client = self.client.clone();
-        let id = self.id.clone();
-        async move {
-            let http = client
-                .config()
-                .list_input_items(&id, &params, &options.request)?;
-            client.call_json(http, &options).await
-        }
+    /// One page of a response's input items (`.param("limit", 20)`,
+    /// `.param("after", id)`, `.param("order", "asc")`, `.param("include", ..)`).
+    pub fn list(&self, id: &str) -> Request<T, ApiResponse<InputItemList>> {
+        let call = Call::new(Operation::ResponsesInputItemsList).param(id);
+        Request::new(&self.client, Ok(call), json)
     }
 
     /// Every item, page after page (`after` = the last id) until `has_more`
-    /// is false.
+    /// is false. A server that keeps saying `has_more` without moving on
+    /// (an empty page, a repeated cursor) ends it with an error.
     pub fn list_all(
         &self,
-        params: ListParams,
+        id: &str,
+        query: Query,
+        options: CallOptions,
     ) -> impl Stream<Item = Result<Item, Error>> + 'static {
-        let items = InputItems {
-            client: self.client.clone(),
-            id: self.id.clone(),
+        struct State<T: Transport> {
+            items: InputItems<T>,
+            id: String,
+            query: Query,
+            options: CallOptions,
+            /// The cursor of the next page (`Some(None)`: the first); none
+            /// when the last page came.
+            after: Option<Option<String>>,
+            buffered: std::collections::VecDeque<Item>,
+            /// Why paging stopped early, given after the items received.
+            stop: Option<Error>,
+        }
+        let state = State {
+            items: InputItems {
+                client: self.client.clone(),
+            },
+            id: id.to_owned(),
+            query,
+            options,
+            after: Some(None),
+            buffered: Default::default(),
+            stop: None,
         };
-        let state = (
-            items,
-            Some(params),
-            std::collections::VecDeque::<Item>::new(),
-        );
-        futures_util::stream::unfold(state, |(items, mut next, mut buffered)| async move {
+        futures_util::stream::unfold(state, |mut s| async move {
             loop {
-                if let Some(item) = buffered.pop_front() {
-                    return Some((Ok(item), (items, next, buffered)));
+                if let Some(item) = s.buffered.pop_front() {
+                    return Some((Ok(item), s));
                 }
-                let params = next.take()?;
-                match items.list(params.clone()).await {
-                    Ok(page) => {
-                        let page = page.into_inner();
-                        let data = page.data.into_option().unwrap_or_default();
-                        let last = page
-                            .last_id
-                            .into_option()
-                            .or_else(|| data.last().and_then(Item::id));
-                        if page.has_more.copied() == Some(true) {
-                            if let Some(last) = last {
-                                next = Some(ListParams {
-                                    after: Some(last),
-                                    ..params
-                                });
-                            }
-                        }
-                        buffered.extend(data);
+                if let Some(e) = s.stop.take() {
+                    return Some((Err(e), s));
+                }
+                let after = s.after.take()?;
+                let mut request = s.items.list(&s.id).options(s.options.clone());
+                for (k, v) in s.query.iter().filter(|(k, _)| k != "after") {
+                    request = request.param(k, v.clone());
+                }
+                if let Some(a) = &after {
+                    request = request.param("after", a.as_str());
+                }
+                let page = match request.await {
+                    Ok(page) => page.into_inner(),
+                    Err(e) => return Some((Err(e), s)),
+                };
+                if page.has_more.copied() == Some(true) {
+                    match stalled(&page, after.as_deref()) {
+                        Some(e) => s.stop = Some(e),
+                        None => s.after = Some(last_id(&page)),
                     }
-                    Err(e) => return Some((Err(e), (items, None, buffered))),
                 }
+                s.buffered
+                    .extend(page.data.into_option().unwrap_or_default());
             }
         })
     }
+}
+
+fn last_id(page: &InputItemList) -> Option<String> {
+    page.last_id
+        .as_deref()
+        .map(str::to_owned)
+        .or_else(|| page.data.get()?.last()?.id())
 }
 
 /// `client.responses().input_tokens()`.
@@ -420,26 +424,9 @@ pub struct InputTokens<T: Transport> {
 
 impl<T: Transport> InputTokens<T> {
     /// `POST /responses/input_tokens`.
-    pub fn count(
-        &self,
-        body: Value,
-    ) -> impl Future<Output = Result<ApiResponse<InputTokenCount>, Error>> + 'static {
-        self.count_with(body, CallOptions::default())
-    }
-
-    /// `count` with per-call options.
-    pub fn count_with(
-        &self,
-        body: Value,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ApiResponse<InputTokenCount>, Error>> + 'static {
-        let client = self.client.clone();
-        async move {
-            let http = client
-                .config()
-                .count_input_tokens(&body, &options.request)?;
-            client.call_json(http, &options).await
-        }
+    pub fn count(&self, body: Value) -> Request<T, ApiResponse<InputTokenCount>> {
+        let call = Call::new(Operation::ResponsesInputTokensCount).body(RequestBody::Json(body));
+        Request::new(&self.client, Ok(call), json)
     }
 }
 
@@ -465,53 +452,21 @@ impl<T: Transport> ChatCompletions<T> {
     /// `POST /chat/completions`.
     pub fn create(
         &self,
-        request: ChatCompletionRequest,
-    ) -> impl Future<Output = Result<ApiResponse<ChatCompletion>, Error>> + 'static {
-        self.create_with(request, CallOptions::default())
-    }
-
-    /// `create` with per-call options.
-    pub fn create_with(
-        &self,
-        request: ChatCompletionRequest,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ApiResponse<ChatCompletion>, Error>> + 'static {
-        let client = self.client.clone();
-        async move {
-            let mut request = request;
-            request.stream = Field::Absent;
-            let http = client
-                .config()
-                .create_chat_completion(&request, &options.request)?;
-            let response: ApiResponse<ChatCompletion> = client.call_json(http, &options).await?;
-            client.record_chat_usage(&response.parsed);
-            Ok(response)
-        }
+        mut request: ChatCompletionRequest,
+    ) -> Request<T, ApiResponse<ChatCompletion>> {
+        request.stream = Field::Absent;
+        let call = with_body(Operation::ChatCompletionsCreate, &request);
+        Request::new(&self.client, call, json)
     }
 
     /// `POST /chat/completions` with `stream: true`.
     pub fn create_stream(
         &self,
-        request: ChatCompletionRequest,
-    ) -> impl Future<Output = Result<ChunkStream<T, ChatCompletionChunk>, Error>> + 'static {
-        self.create_stream_with(request, CallOptions::default())
-    }
-
-    /// `create_stream` with per-call options.
-    pub fn create_stream_with(
-        &self,
-        request: ChatCompletionRequest,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ChunkStream<T, ChatCompletionChunk>, Error>> + 'static {
-        let client = self.client.clone();
-        async move {
-            let mut request = request;
-            request.stream = Field::Value(true);
-            let http = client
-                .config()
-                .create_chat_completion(&request, &options.request)?;
-            client.open_chunk_stream(http, options).await
-        }
+        mut request: ChatCompletionRequest,
+    ) -> Request<T, ChunkStream<T, ChatCompletionChunk>> {
+        request.stream = Field::Value(true);
+        let call = with_body(Operation::ChatCompletionsCreate, &request);
+        Request::new(&self.client, call, chunk_stream)
     }
 }
 
@@ -522,54 +477,19 @@ pub struct Completions<T: Transport> {
 
 impl<T: Transport> Completions<T> {
     /// `POST /completions`.
-    pub fn create(
-        &self,
-        request: CompletionRequest,
-    ) -> impl Future<Output = Result<ApiResponse<Completion>, Error>> + 'static {
-        self.create_with(request, CallOptions::default())
-    }
-
-    /// `create` with per-call options.
-    pub fn create_with(
-        &self,
-        request: CompletionRequest,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ApiResponse<Completion>, Error>> + 'static {
-        let client = self.client.clone();
-        async move {
-            let mut request = request;
-            request.stream = Field::Absent;
-            let http = client
-                .config()
-                .create_completion(&request, &options.request)?;
-            let response: ApiResponse<Completion> = client.call_json(http, &options).await?;
-            client.record_chat_usage(&response.parsed);
-            Ok(response)
-        }
+    pub fn create(&self, mut request: CompletionRequest) -> Request<T, ApiResponse<Completion>> {
+        request.stream = Field::Absent;
+        let call = with_body(Operation::CompletionsCreate, &request);
+        Request::new(&self.client, call, json)
     }
 
     /// `POST /completions` with `stream: true`.
     pub fn create_stream(
         &self,
-        request: CompletionRequest,
-    ) -> impl Future<Output = Result<ChunkStream<T, Completion>, Error>> + 'static {
-        self.create_stream_with(request, CallOptions::default())
-    }
-
-    /// `create_stream` with per-call options.
-    pub fn create_stream_with(
-        &self,
-        request: CompletionRequest,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<ChunkStream<T, Completion>, Error>> + 'static {
-        let client = self.client.clone();
-        async move {
-            let mut request = request;
-            request.stream = Field::Value(true);
-            let http = client
-                .config()
-                .create_completion(&request, &options.request)?;
-            client.open_chunk_stream(http, options).await
-        }
+        mut request: CompletionRequest,
+    ) -> Request<T, ChunkStream<T, Completion>> {
+        request.stream = Field::Value(true);
+        let call = with_body(Operation::CompletionsCreate, &request);
+        Request::new(&self.client, call, chunk_stream)
     }
 }

@@ -1,82 +1,119 @@
-//! Streams: `ResponseStream` (Responses API events folded into the response
-//! so far, resumed after a drop when the response runs in the background)
-//! and `ChunkStream` (chat and legacy completion chunks). Nothing received
-//! is lost: every error after the first byte carries the partial response.
+//! The one stream loop: `EventStream` reads an open body into the core's
+//! `StreamMachine` (which decides every event, error and end), applies the
+//! read timeout, resumes a dropped background response without re-POSTing,
+//! and counts usage. `ResponseStream` and `ChunkStream` are its typed views
+//! for Rust; the Python and wasm shells read its deliveries directly.
+//! Nothing received is lost: every error after the first byte carries the
+//! response so far.
 
-use rapidresponse_core::events::{DecodeError, ErrorMember, EventDecoder};
-use rapidresponse_core::types::ErrorObject;
-use rapidresponse_core::usage::ChatUsageMember;
 use rapidresponse_core::{
-    Error, Headers, Response, ResponseAccumulator, ResponseEventDecoder, ResponseStreamEvent,
-    RetrieveParams, SseDecoder, StreamEvent, TimeoutKind,
+    Call, Delivery, Error, EventKind, FinalError, Headers, Operation, Response,
+    ResponseAccumulator, ResponseStreamEvent, Step, StreamEvent, StreamMachine, TimeoutKind,
+    UsageKind,
 };
 use serde::de::DeserializeOwned;
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::client::{CallOptions, Client};
-use crate::transport::{Body, HttpResponse, Transport};
+use crate::transport::{Body, HttpResponse, Transport, TransportError};
 
 /// A typed event of a Responses stream, with its raw JSON.
 pub type Event = StreamEvent<ResponseStreamEvent>;
 
-/// A streamed response: call `next()` for each event; the accumulator keeps
-/// the response so far (`text_so_far()`, `snapshot()`, `final_response()`).
-pub struct ResponseStream<T: Transport> {
+/// Where a stream came from, for the rules that need the call: events to
+/// skip, and the response to resume by GET.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Origin {
+    pub starting_after: Option<u64>,
+    /// A retrieve of this response (resumable by its id).
+    pub response_id: Option<String>,
+}
+
+impl Origin {
+    pub(crate) fn of(call: &Call) -> Origin {
+        if call.op != Operation::ResponsesRetrieve {
+            return Origin::default();
+        }
+        let starting_after = call.query.iter().find_map(|(k, v)| match v {
+            rapidresponse_core::QueryValue::Int(n) if k == "starting_after" => {
+                u64::try_from(*n).ok()
+            }
+            _ => None,
+        });
+        Origin {
+            starting_after,
+            response_id: call.path_params.first().cloned(),
+        }
+    }
+}
+
+/// What the body gave.
+enum Read {
+    Chunk(bytes::Bytes),
+    End,
+    Failed(Error),
+}
+
+impl From<Option<Result<bytes::Bytes, TransportError>>> for Read {
+    fn from(chunk: Option<Result<bytes::Bytes, TransportError>>) -> Self {
+        match chunk {
+            Some(Ok(b)) => Read::Chunk(b),
+            None => Read::End,
+            Some(Err(e)) => Read::Failed(e.into_error()),
+        }
+    }
+}
+
+/// An open event stream of any kind.
+pub struct EventStream<T: Transport> {
     client: Client<T>,
     body: Option<T::Body>,
-    decoder: ResponseEventDecoder,
-    pending: VecDeque<Result<Event, DecodeError>>,
-    acc: ResponseAccumulator,
+    machine: StreamMachine,
+    steps: VecDeque<Step>,
     status: u16,
     headers: Headers,
     read_timeout: Duration,
     options: CallOptions,
-    /// After a resume (or with `starting_after`): events numbered at or
-    /// below this were delivered already. Only then are events dropped: a
-    /// server may repeat numbers in one stream, and those events are data.
-    resume_floor: Option<u64>,
-    /// The request asked for a background response (resumable).
-    background: bool,
+    origin: Origin,
     resumes_left: u32,
-    usage_recorded: bool,
-    ended: bool,
     /// A chunk result `read_ready` met but left for `next` (an end or an error).
-    deferred: Option<Option<Result<bytes::Bytes, crate::transport::TransportError>>>,
-    /// A framing error `read_ready` met, reported by `next` after the events before it.
-    sse_failure: Option<rapidresponse_core::SseError>,
+    deferred: Option<Option<Result<bytes::Bytes, TransportError>>>,
+    over: bool,
 }
 
-impl<T: Transport> ResponseStream<T> {
+impl<T: Transport> EventStream<T> {
     pub(crate) fn new(
         client: Client<T>,
         head: HttpResponse<T::Body>,
         options: CallOptions,
-        background: bool,
-        resume_floor: Option<u64>,
+        kind: EventKind,
+        usage: UsageKind,
+        origin: Origin,
     ) -> Self {
-        let timeouts = client.timeouts(&options);
-        let max_event = client.config().max_event_bytes;
-        let resumes_left = options
-            .max_retries
-            .unwrap_or(client.config().retry.max_retries);
-        ResponseStream {
-            decoder: EventDecoder::new(SseDecoder::with_max_event_bytes(max_event)),
+        let config = client.config();
+        let machine = StreamMachine::new(
+            kind,
+            usage,
+            config.stream_rules,
+            origin.starting_after,
+            config.max_event_bytes,
+        );
+        let read_timeout = client.timeouts(&options).read;
+        let resumes_left = options.max_retries.unwrap_or(config.retry.max_retries);
+        EventStream {
             client,
             body: Some(head.body),
-            pending: VecDeque::new(),
-            acc: ResponseAccumulator::new(),
+            machine,
+            steps: VecDeque::new(),
             status: head.status,
             headers: head.headers,
-            read_timeout: timeouts.read,
+            read_timeout,
             options,
-            resume_floor,
-            background,
+            origin,
             resumes_left,
-            usage_recorded: false,
-            ended: false,
             deferred: None,
-            sse_failure: None,
+            over: false,
         }
     }
 
@@ -85,14 +122,10 @@ impl<T: Transport> ResponseStream<T> {
     /// every event on hand in one crossing. Ends and errors are left for
     /// `next`. Needs a body whose chunk future may be dropped unfinished
     /// without losing data (the native and the memory body's). It stops
-    /// once `up_to` events are buffered, which bounds a batch's memory.
+    /// once `up_to` steps are buffered, which bounds a batch's memory.
     pub fn read_ready(&mut self, up_to: usize) {
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        while self.deferred.is_none()
-            && self.sse_failure.is_none()
-            && !self.ended
-            && self.pending.len() < up_to
-        {
+        while self.deferred.is_none() && !self.machine.is_ended() && self.steps.len() < up_to {
             let Some(body) = self.body.as_mut() else {
                 return;
             };
@@ -102,215 +135,132 @@ impl<T: Transport> ResponseStream<T> {
             };
             match polled {
                 std::task::Poll::Pending => return,
-                std::task::Poll::Ready(Some(Ok(bytes))) => {
-                    if let Err(e) = self.decoder.feed(&bytes, &mut self.pending) {
-                        self.sse_failure = Some(e);
-                        return;
-                    }
-                    if self.decoder.is_done() {
-                        self.body = None;
-                    }
-                }
+                std::task::Poll::Ready(Some(Ok(bytes))) => self.feed(&bytes),
                 std::task::Poll::Ready(other) => self.deferred = Some(other),
             }
         }
     }
 
+    fn feed(&mut self, bytes: &[u8]) {
+        self.machine.feed(bytes, &mut self.steps);
+        if let Some((model, counts)) = self.machine.take_usage() {
+            self.client.record_usage(&model, &counts);
+        }
+    }
+
     /// The next event already received, without waiting on the network
-    /// (`None` when none is buffered): shells hand over every event of a
-    /// network chunk at once.
-    pub fn next_buffered(&mut self) -> Option<Result<Event, Error>> {
-        loop {
-            let item = self.pending.pop_front()?;
-            let event = match item {
-                Ok(e) => e,
-                // One malformed event: report it; the stream goes on.
-                Err(e) => return Some(Err(Error::Decode(e))),
-            };
-            if let (Some(n), Some(floor)) = (event.event.sequence_number(), self.resume_floor) {
-                if n <= floor {
-                    continue;
-                }
-            }
-            self.acc.apply(&event.event);
-            if let Some(error) = &event.error {
-                // The official SDKs raise on an event with an `error` member.
-                self.ended = true;
-                self.pending.clear();
-                let error: ErrorObject =
-                    serde_json::from_value(error.clone()).unwrap_or_else(|_| ErrorObject {
-                        message: error.to_string().into(),
-                        ..Default::default()
-                    });
-                return Some(Err(Error::StreamError {
-                    error: Box::new(error),
-                    partial: Some(Box::new(self.acc.snapshot())),
-                }));
-            }
-            if self.acc.terminal().is_some() && !self.usage_recorded {
-                self.usage_recorded = true;
-                self.client.record_response(&self.acc.snapshot());
-            }
-            return Some(Ok(event));
+    /// (`None` when none is buffered; the end is `next`'s to report).
+    pub fn next_buffered(&mut self) -> Option<Result<Delivery, Error>> {
+        if matches!(self.steps.front()?, Step::End(_)) {
+            return None;
+        }
+        match self.steps.pop_front()? {
+            Step::Event(d) => Some(Ok(d)),
+            Step::Skipped(e) => Some(Err(Error::Decode(e))),
+            Step::End(_) => None,
         }
     }
 
-    /// The next event, an error (after which the stream ends), or `None`
-    /// at the end.
-    pub async fn next(&mut self) -> Option<Result<Event, Error>> {
+    /// The next event, an error (after which the stream ends, unless the
+    /// rules skip a malformed event), or `None` at the end.
+    pub async fn next(&mut self) -> Option<Result<Delivery, Error>> {
         loop {
-            if let Some(item) = self.next_buffered() {
-                return Some(item);
-            }
-            if self.ended {
-                return None;
-            }
-            let Some(body) = self.body.as_mut() else {
-                if self.acc.terminal().is_some() {
-                    self.ended = true;
-                    return None;
-                }
-                // The body is over and every event was delivered, but no
-                // terminal event came.
-                let error = Error::Connection {
-                    message: "the stream ended before the response was complete".into(),
-                    partial: None,
-                };
-                if self.can_resume() {
-                    if let Some(err) = self.resume_or(error).await {
-                        return Some(Err(err));
-                    }
-                    continue;
-                }
-                self.ended = true;
-                return Some(Err(Error::IncompleteStream {
-                    partial: Box::new(self.acc.snapshot()),
-                }));
-            };
-            if let Some(e) = self.sse_failure.take() {
-                self.ended = true;
-                return Some(Err(Error::Sse {
-                    error: e,
-                    partial: Some(Box::new(self.acc.snapshot())),
-                }));
-            }
-            let chunk = match self.deferred.take() {
-                Some(c) => Some(c),
-                None => {
-                    crate::client::within(
-                        self.client.transport(),
-                        self.read_timeout,
-                        body.next_chunk(),
-                    )
-                    .await
-                }
-            };
-            match chunk {
-                Some(Some(Ok(bytes))) => {
-                    if let Err(e) = self.decoder.feed(&bytes, &mut self.pending) {
-                        self.ended = true;
-                        self.pending.clear();
-                        return Some(Err(Error::Sse {
-                            error: e,
-                            partial: Some(Box::new(self.acc.snapshot())),
-                        }));
-                    }
-                    if self.decoder.is_done() {
-                        self.body = None;
-                    }
-                }
-                Some(None) => {
-                    let _ = self.decoder.finish(&mut self.pending);
+            match self.steps.pop_front() {
+                Some(Step::Event(d)) => return Some(Ok(d)),
+                Some(Step::Skipped(e)) => return Some(Err(Error::Decode(e))),
+                Some(Step::End(end)) => {
+                    self.over = true;
                     self.body = None;
+                    return end.err().map(Err);
                 }
-                // After a terminal event the response is complete: as
-                // openai-python, read on to the end of the body, but a drop
-                // or silence then just ends the stream.
-                Some(Some(Err(_))) | None if self.acc.terminal().is_some() => {
-                    self.ended = true;
-                    return None;
-                }
-                Some(Some(Err(e))) => {
-                    if let Some(err) = self.resume_or(e.into_error()).await {
-                        return Some(Err(err));
+                None if self.over => return None,
+                None => {}
+            }
+            let read = match self.deferred.take() {
+                Some(chunk) => Read::from(chunk),
+                None => {
+                    let Some(body) = self.body.as_mut() else {
+                        // Closed by the caller.
+                        self.over = true;
+                        return None;
+                    };
+                    let transport = self.client.transport();
+                    match crate::client::within(transport, self.read_timeout, body.next_chunk())
+                        .await
+                    {
+                        Some(chunk) => Read::from(chunk),
+                        None => Read::Failed(Error::Timeout {
+                            kind: TimeoutKind::Read,
+                            partial: None,
+                        }),
                     }
                 }
-                None => {
-                    let error = Error::Timeout {
-                        kind: TimeoutKind::Read,
-                        partial: None,
-                    };
-                    if let Some(err) = self.resume_or(error).await {
-                        return Some(Err(err));
+            };
+            match read {
+                Read::Chunk(bytes) => self.feed(&bytes),
+                Read::End => {
+                    if !self.resume().await {
+                        self.body = None;
+                        self.machine.finish(&mut self.steps);
+                        if let Some((model, counts)) = self.machine.take_usage() {
+                            self.client.record_usage(&model, &counts);
+                        }
+                    }
+                }
+                Read::Failed(error) => {
+                    if !self.resume().await {
+                        self.body = None;
+                        self.machine.fail(error, &mut self.steps);
                     }
                 }
             }
         }
     }
 
-    fn can_resume(&self) -> bool {
-        let background = self.background || self.acc.is_background();
-        background
-            && self.resumes_left > 0
-            && self.acc.response_id().is_some()
-            && self.acc.last_sequence_number().is_some()
-    }
-
-    /// After a drop: resume a background response from the last sequence
-    /// number (GET ?stream=true&starting_after=N), or give `error` with the
-    /// partial response. Never re-POSTs: that would bill a second generation.
-    async fn resume_or(&mut self, error: Error) -> Option<Error> {
-        self.body = None;
-        if !self.can_resume() {
-            self.ended = true;
-            return Some(error.with_partial(self.acc.snapshot()));
+    /// After the body dropped or ended early: resume a background response
+    /// from the last event seen (`GET /responses/{id}?stream=true&
+    /// starting_after=N`), which never re-POSTs (that would bill a second
+    /// generation). Whether it resumed.
+    async fn resume(&mut self) -> bool {
+        let resumable = self.machine.is_background() || self.origin.response_id.is_some();
+        if !resumable || self.resumes_left == 0 || self.machine.is_complete() {
+            return false;
         }
-        let id = self.acc.response_id().unwrap_or_default().to_owned();
-        let after = self.acc.last_sequence_number();
-        self.resume_floor = after;
-        let retries_taken = self
-            .client
-            .config()
-            .retry
-            .max_retries
-            .saturating_sub(self.resumes_left);
+        let acc = self.machine.accumulator();
+        let id = acc
+            .response_id()
+            .map(str::to_owned)
+            .or_else(|| self.origin.response_id.clone());
+        let after = acc.last_sequence_number().or(self.origin.starting_after);
+        let (Some(id), Some(after)) = (id, after) else {
+            return false;
+        };
+        let policy = &self.client.config().retry;
+        let taken = policy.max_retries.saturating_sub(self.resumes_left);
         self.resumes_left -= 1;
-        let delay = self
-            .client
-            .config()
-            .retry
-            .backoff(retries_taken, self.client.transport().jitter());
-        log!(info, response_id = %id, starting_after = ?after, "resuming the stream");
+        let delay = policy.backoff(taken, self.client.transport().jitter());
+        log!(info, response_id = %id, starting_after = after, "resuming the stream");
         self.client.transport().sleep(delay).await;
-        let params = RetrieveParams {
-            stream: true,
-            starting_after: after,
-            ..Default::default()
+        let call = Call::new(Operation::ResponsesRetrieve)
+            .param(id)
+            .query("stream", true)
+            .query("starting_after", after);
+        // The original call's headers and timeouts go along; its extra
+        // query and body were for the POST.
+        let mut options = self.options.clone();
+        options.max_retries = Some(0);
+        options.request.query = None;
+        options.request.body.clear();
+        let Ok(prepared) = self.client.config().prepare(&call, &options.request) else {
+            return false;
         };
-        let options = CallOptions {
-            max_retries: Some(0),
-            ..self.options.clone()
-        };
-        let request = match self
-            .client
-            .config()
-            .retrieve_response(&id, &params, &options.request)
-        {
-            Ok(r) => r,
-            Err(e) => return Some(e),
-        };
-        match self.client.open_stream(request, &options).await {
+        match self.client.open_stream(prepared.request, &options).await {
             Ok(head) => {
                 self.body = Some(head.body);
-                self.decoder = EventDecoder::new(SseDecoder::with_max_event_bytes(
-                    self.client.config().max_event_bytes,
-                ));
-                None
+                self.machine.restart_body();
+                true
             }
-            Err(_) => {
-                self.ended = true;
-                Some(error.with_partial(self.acc.snapshot()))
-            }
+            Err(_) => false,
         }
     }
 
@@ -318,23 +268,14 @@ impl<T: Transport> ResponseStream<T> {
     /// response so far stays readable, and `next()` gives `None`.
     pub fn close(&mut self) {
         self.body = None;
-        self.pending.clear();
-        self.ended = true;
+        self.steps.clear();
+        self.deferred = None;
+        self.over = true;
     }
 
-    /// The response so far.
-    pub fn snapshot(&self) -> Response {
-        self.acc.snapshot()
-    }
-
-    /// The output text so far.
-    pub fn text_so_far(&self) -> String {
-        self.acc.text_so_far()
-    }
-
-    /// The accumulator, for part-level snapshots.
-    pub fn accumulator(&self) -> &ResponseAccumulator {
-        &self.acc
+    /// The state machine: the accumulator, the final response.
+    pub fn machine(&self) -> &StreamMachine {
+        &self.machine
     }
 
     pub fn status(&self) -> u16 {
@@ -349,17 +290,83 @@ impl<T: Transport> ResponseStream<T> {
     pub fn request_id(&self) -> Option<&str> {
         self.headers.get("x-request-id")
     }
+}
+
+/// A streamed response: call `next()` for each typed event; the response
+/// so far is at hand (`text_so_far()`, `snapshot()`, `final_response()`).
+pub struct ResponseStream<T: Transport>(EventStream<T>);
+
+impl<T: Transport> ResponseStream<T> {
+    pub(crate) fn new(inner: EventStream<T>) -> Self {
+        ResponseStream(inner)
+    }
+
+    /// The next event, an error (after which the stream ends; a malformed
+    /// event is reported and the stream goes on), or `None` at the end.
+    pub async fn next(&mut self) -> Option<Result<Event, Error>> {
+        let delivery = self.0.next().await?;
+        Some(delivery.and_then(|d| StreamEvent::decode(d).map_err(Error::Decode)))
+    }
+
+    /// Drops the connection; the response so far stays readable.
+    pub fn close(&mut self) {
+        self.0.close()
+    }
+
+    /// The untyped stream underneath (deliveries, read-ahead).
+    pub fn raw(&mut self) -> &mut EventStream<T> {
+        &mut self.0
+    }
+
+    /// The response so far, typed.
+    pub fn snapshot(&self) -> Response {
+        serde_json::from_value(self.0.machine.accumulator().snapshot()).unwrap_or_default()
+    }
+
+    /// The output text so far.
+    pub fn text_so_far(&self) -> String {
+        self.0.machine.accumulator().text_so_far()
+    }
+
+    /// The accumulator, for part-level snapshots.
+    pub fn accumulator(&self) -> &ResponseAccumulator {
+        self.0.machine.accumulator()
+    }
+
+    pub fn status(&self) -> u16 {
+        self.0.status
+    }
+
+    pub fn headers(&self) -> &Headers {
+        &self.0.headers
+    }
+
+    /// The `x-request-id` header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.0.request_id()
+    }
 
     /// Reads to the end and gives the completed response; a failed or
     /// incomplete response, or a stream cut short, is an error carrying it.
     pub async fn final_response(mut self) -> Result<Response, Error> {
-        while let Some(item) = self.next().await {
+        while let Some(item) = self.0.next().await {
             match item {
                 Ok(_) | Err(Error::Decode(_)) => {}
                 Err(e) => return Err(e),
             }
         }
-        rapidresponse_core::error::ensure_completed(self.acc.finish()?)
+        let typed = |v: serde_json::Value| serde_json::from_value(v).unwrap_or_default();
+        match self.0.machine.final_response() {
+            Ok(v) => Ok(typed(v)),
+            Err(FinalError::Failed(v)) => Err(Error::ResponseFailed(Box::new(v))),
+            Err(FinalError::Incomplete(v)) => Err(Error::ResponseIncomplete(Box::new(v))),
+            Err(FinalError::NotCompleted(v)) => Err(Error::IncompleteStream {
+                partial: Box::new(v),
+            }),
+            Err(FinalError::NoEvents) => Err(Error::IncompleteStream {
+                partial: Box::new(serde_json::json!({})),
+            }),
+        }
     }
 
     /// The events as a `futures::Stream`.
@@ -374,33 +381,15 @@ impl<T: Transport> ResponseStream<T> {
 /// A stream of chat or legacy completion chunks, ending at `data: [DONE]`;
 /// a chunk with usage is counted in the client's totals.
 pub struct ChunkStream<T: Transport, C> {
-    client: Client<T>,
-    body: Option<T::Body>,
-    decoder: EventDecoder<C>,
-    pending: VecDeque<Result<StreamEvent<C>, DecodeError>>,
-    status: u16,
-    headers: Headers,
-    read_timeout: Duration,
-    ended: bool,
+    inner: EventStream<T>,
+    _chunk: std::marker::PhantomData<fn() -> C>,
 }
 
-impl<T: Transport, C: DeserializeOwned + ErrorMember + ChatUsageMember> ChunkStream<T, C> {
-    pub(crate) fn new(
-        client: Client<T>,
-        head: HttpResponse<T::Body>,
-        options: &CallOptions,
-    ) -> Self {
-        let timeouts = client.timeouts(options);
-        let max_event = client.config().max_event_bytes;
+impl<T: Transport, C: DeserializeOwned> ChunkStream<T, C> {
+    pub(crate) fn new(inner: EventStream<T>) -> Self {
         ChunkStream {
-            client,
-            body: Some(head.body),
-            decoder: EventDecoder::new(SseDecoder::with_max_event_bytes(max_event)),
-            pending: VecDeque::new(),
-            status: head.status,
-            headers: head.headers,
-            read_timeout: timeouts.read,
-            ended: false,
+            inner,
+            _chunk: std::marker::PhantomData,
         }
     }
 
@@ -409,95 +398,23 @@ impl<T: Transport, C: DeserializeOwned + ErrorMember + ChatUsageMember> ChunkStr
         Some(self.next_event().await?.map(|e| e.event))
     }
 
-    /// The next chunk already received, with its raw JSON, without waiting
-    /// on the network (`None` when none is buffered).
-    pub fn next_buffered_event(&mut self) -> Option<Result<StreamEvent<C>, Error>> {
-        let item = self.pending.pop_front()?;
-        Some(match item {
-            Ok(e) if e.error.is_some() => {
-                self.ended = true;
-                self.pending.clear();
-                let error: ErrorObject =
-                    serde_json::from_value(e.error.clone().unwrap_or_default()).unwrap_or_default();
-                Err(Error::StreamError {
-                    error: Box::new(error),
-                    partial: None,
-                })
-            }
-            Ok(e) => {
-                // The last chunk carries the usage (stream_options.include_usage).
-                self.client.record_chat_usage(&e.event);
-                Ok(e)
-            }
-            Err(e) => Err(Error::Decode(e)),
-        })
-    }
-
     /// The next chunk with its raw JSON, an error, or `None`.
     pub async fn next_event(&mut self) -> Option<Result<StreamEvent<C>, Error>> {
-        loop {
-            if let Some(item) = self.next_buffered_event() {
-                return Some(item);
-            }
-            if self.ended {
-                return None;
-            }
-            let body = self.body.as_mut()?;
-            match crate::client::within(
-                self.client.transport(),
-                self.read_timeout,
-                body.next_chunk(),
-            )
-            .await
-            {
-                Some(Some(Ok(bytes))) => {
-                    if let Err(e) = self.decoder.feed(&bytes, &mut self.pending) {
-                        self.ended = true;
-                        return Some(Err(Error::Sse {
-                            error: e,
-                            partial: None,
-                        }));
-                    }
-                    if self.decoder.is_done() {
-                        self.ended = true;
-                    }
-                }
-                Some(None) => {
-                    let _ = self.decoder.finish(&mut self.pending);
-                    self.ended = true;
-                    if !self.decoder.is_done() && self.pending.is_empty() {
-                        return Some(Err(Error::Connection {
-                            message: "the stream ended before data: [DONE]".into(),
-                            partial: None,
-                        }));
-                    }
-                }
-                Some(Some(Err(e))) => {
-                    self.ended = true;
-                    return Some(Err(e.into_error()));
-                }
-                None => {
-                    self.ended = true;
-                    return Some(Err(Error::Timeout {
-                        kind: TimeoutKind::Read,
-                        partial: None,
-                    }));
-                }
-            }
-        }
+        let delivery = self.inner.next().await?;
+        Some(delivery.and_then(|d| StreamEvent::decode(d).map_err(Error::Decode)))
     }
 
     /// The `x-request-id` header.
     pub fn request_id(&self) -> Option<&str> {
-        self.headers.get("x-request-id")
+        self.inner.request_id()
     }
 
     pub fn status(&self) -> u16 {
-        self.status
+        self.inner.status
     }
 
     pub fn headers(&self) -> &Headers {
-        &self.headers
+        &self.inner.headers
     }
 
     /// The chunks as a `futures::Stream`.

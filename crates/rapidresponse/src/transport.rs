@@ -2,10 +2,9 @@
 //! chunk by chunk, sleeps, draws jitter and reads the clock. It knows
 //! nothing about the API; the client loop knows nothing about sockets.
 //!
-//! The futures carry no `Send` bound so that a fetch transport in a browser
-//! can implement the trait; a transport whose futures are `Send` (the native one)
-//! makes the client's futures `Send` too, because the concrete types leak
-//! through where the transport type is known.
+//! Natively the transport and its futures are `Send` (`MaybeSend`), so the
+//! client's futures are too and users can `tokio::spawn` them; on wasm32 a
+//! fetch transport holds JS values, and nothing needs to be `Send`.
 
 use bytes::Bytes;
 use rapidresponse_core::{Error, Headers, HttpRequest, TimeoutKind};
@@ -71,9 +70,63 @@ pub struct HttpResponse<B> {
     pub body: B,
 }
 
+/// `Send` natively; nothing on wasm32, where a browser's values are not.
+#[cfg(not(target_arch = "wasm32"))]
+pub trait MaybeSend: Send {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send + ?Sized> MaybeSend for T {}
+/// `Send` natively; nothing on wasm32, where a browser's values are not.
+#[cfg(target_arch = "wasm32")]
+pub trait MaybeSend {}
+#[cfg(target_arch = "wasm32")]
+impl<T: ?Sized> MaybeSend for T {}
+
+/// `Send + Sync` natively; nothing on wasm32.
+#[cfg(not(target_arch = "wasm32"))]
+pub trait MaybeSync: Sync {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Sync + ?Sized> MaybeSync for T {}
+/// `Send + Sync` natively; nothing on wasm32.
+#[cfg(target_arch = "wasm32")]
+pub trait MaybeSync {}
+#[cfg(target_arch = "wasm32")]
+impl<T: ?Sized> MaybeSync for T {}
+
+/// A boxed future, `Send` where futures need to be.
+#[cfg(not(target_arch = "wasm32"))]
+pub type BoxFuture<T> = std::pin::Pin<Box<dyn Future<Output = T> + Send>>;
+/// A boxed future, `Send` where futures need to be.
+#[cfg(target_arch = "wasm32")]
+pub type BoxFuture<T> = std::pin::Pin<Box<dyn Future<Output = T>>>;
+
 /// A response body read chunk by chunk; `None` is its end.
-pub trait Body {
-    fn next_chunk(&mut self) -> impl Future<Output = Option<Result<Bytes, TransportError>>>;
+pub trait Body: MaybeSend {
+    fn next_chunk(
+        &mut self,
+    ) -> impl Future<Output = Option<Result<Bytes, TransportError>>> + MaybeSend;
+}
+
+/// A whole body as a transport keeps it: bytes natively; the fetch
+/// transport keeps a body as a JS string, which never crosses into wasm
+/// memory unless it is an error to read.
+pub trait WholeBody: MaybeSend + Sized + 'static {
+    fn from_bytes(bytes: Vec<u8>) -> Self;
+    /// The bytes, for an error body or a shell that reads bytes.
+    fn into_bytes(self) -> Vec<u8>;
+    /// The bytes when they are at hand without a copy.
+    fn as_bytes(&self) -> Option<&[u8]>;
+}
+
+impl WholeBody for Vec<u8> {
+    fn from_bytes(bytes: Vec<u8>) -> Self {
+        bytes
+    }
+    fn into_bytes(self) -> Vec<u8> {
+        self
+    }
+    fn as_bytes(&self) -> Option<&[u8]> {
+        Some(self)
+    }
 }
 
 /// The rest of `body`, sized once from the `content-length` in `headers`
@@ -93,33 +146,40 @@ pub async fn read_to_end<B: Body>(
 }
 
 /// Sends requests and provides time and randomness to the client loop.
-pub trait Transport: Clone + 'static {
+pub trait Transport: Clone + MaybeSend + MaybeSync + 'static {
     type Body: Body + 'static;
+    /// How this transport hands over a whole body.
+    type Whole: WholeBody;
 
     /// Sends `request`; resolves when the status and headers have arrived.
     fn send(
         &self,
         request: HttpRequest,
         connect_timeout: Duration,
-    ) -> impl Future<Output = Result<HttpResponse<Self::Body>, TransportError>>;
+    ) -> impl Future<Output = Result<HttpResponse<Self::Body>, TransportError>> + MaybeSend;
 
     /// Sends `request` and reads its whole body: status, headers, body.
     /// The default is `send`, then every chunk; a transport may do it its
-    /// own way (the native one runs it on a runtime thread).
+    /// own way (the native one runs it on a runtime thread, the fetch one
+    /// reads the body as JS text).
     fn send_whole(
         &self,
         request: HttpRequest,
         connect_timeout: Duration,
-    ) -> impl Future<Output = Result<(u16, Headers, Vec<u8>), TransportError>> {
+    ) -> impl Future<Output = Result<(u16, Headers, Self::Whole), TransportError>> + MaybeSend {
         async move {
             let mut response = self.send(request, connect_timeout).await?;
             let body = read_to_end(&mut response.body, &response.headers).await?;
-            Ok((response.status, response.headers, body))
+            Ok((
+                response.status,
+                response.headers,
+                Self::Whole::from_bytes(body),
+            ))
         }
     }
 
     /// Resolves after `duration`.
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()>;
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + MaybeSend;
 
     /// A number uniform in [0, 1) for retry jitter.
     fn jitter(&self) -> f64;
@@ -221,6 +281,7 @@ impl Body for MemoryBody {
 
 impl Transport for MemoryTransport {
     type Body = MemoryBody;
+    type Whole = Vec<u8>;
 
     async fn send(
         &self,

@@ -164,20 +164,23 @@ async fn per_call_options_reach_every_method() {
         .query("debug", "1");
     client
         .responses()
-        .delete_with("resp_1", opts.clone())
+        .delete("resp_1")
+        .options(opts.clone())
         .await
         .unwrap();
     // No retries for this call: the 500 is final.
     let err = client
         .responses()
-        .cancel_with("resp_1", opts.clone().max_retries(0))
+        .cancel("resp_1")
+        .options(opts.clone().max_retries(0))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(500));
     client
         .responses()
-        .input_items("resp_1")
-        .list_with(ListParams::default(), opts)
+        .input_items()
+        .list("resp_1")
+        .options(opts)
         .await
         .unwrap();
     let sent = transport.requests();
@@ -220,18 +223,19 @@ async fn read_ready_buffers_what_arrived_and_leaves_the_drop_to_next() {
         .await
         .unwrap();
     assert!(s.next().await.unwrap().is_ok()); // created; "a" is buffered
-    s.read_ready(2); // stops at the bound: "a", "b"
+    s.raw().read_ready(2); // stops at the bound: "a", "b"
     let mut deltas = Vec::new();
-    while let Some(e) = s.next_buffered() {
-        if let ResponseStreamEvent::OutputTextDelta(d) = e.unwrap().event {
+    while let Some(e) = s.raw().next_buffered() {
+        let event = Event::decode(e.unwrap()).unwrap().event;
+        if let ResponseStreamEvent::OutputTextDelta(d) = event {
             deltas.extend(d.delta.as_deref().map(str::to_owned));
         }
     }
     assert_eq!(deltas, ["a", "b"]);
-    s.read_ready(100); // "c", "d", then the drop is kept for next()
-    assert!(s.next_buffered().unwrap().is_ok());
-    assert!(s.next_buffered().unwrap().is_ok());
-    assert!(s.next_buffered().is_none());
+    s.raw().read_ready(100); // "c", "d", then the drop is kept for next()
+    assert!(s.raw().next_buffered().unwrap().is_ok());
+    assert!(s.raw().next_buffered().unwrap().is_ok());
+    assert!(s.raw().next_buffered().is_none());
     let err = s.next().await.unwrap().unwrap_err();
     assert!(matches!(err, Error::Connection { .. }), "{err:?}");
     assert_eq!(err.partial_response().unwrap().output_text(), "abcd");

@@ -1,9 +1,9 @@
 //! Each of the 37 files of ../shared/recorded (when present; CI has it)
 //! served by the mock as the body of a real HTTP answer and read through the
-//! client: the client delivers the same events as the core's decoder reads
-//! from the same bytes, in order, and every ending has its documented error.
+//! client: the client delivers the same events as the core's state machine
+//! reads from the same bytes in one piece, in order, and ends the same way.
 
-use rapidresponse::core::events::ResponseEventDecoder;
+use rapidresponse::core::{EventKind, Step, StreamMachine, UsageKind};
 use rapidresponse::*;
 use rapidresponse_mock::MockServer;
 use std::path::{Path, PathBuf};
@@ -29,15 +29,27 @@ fn frame_jsonl(text: &str) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn direct_events(body: &[u8]) -> Vec<(String, bool)> {
-    let mut d = ResponseEventDecoder::default();
-    let mut out = Vec::new();
-    d.feed(body, &mut out).unwrap();
-    d.finish(&mut out).unwrap();
-    out.into_iter()
-        .map(|e| e.unwrap())
-        .map(|e| (e.data, e.error.is_some()))
-        .collect()
+/// The events and the end the core's machine reads from the whole body.
+fn direct_events(body: &[u8]) -> (Vec<String>, Result<(), Error>) {
+    let mut m = StreamMachine::new(
+        EventKind::Responses,
+        UsageKind::None,
+        StreamRules::strict(),
+        None,
+        usize::MAX,
+    );
+    let mut steps = std::collections::VecDeque::new();
+    m.feed(body, &mut steps);
+    m.finish(&mut steps);
+    let mut events = Vec::new();
+    for step in steps {
+        match step {
+            Step::Event(d) => events.push(d.data),
+            Step::Skipped(e) => panic!("malformed: {e}"),
+            Step::End(end) => return (events, end),
+        }
+    }
+    unreachable!("a finished machine ends")
 }
 
 #[tokio::test]
@@ -63,9 +75,7 @@ async fn every_recorded_file_reads_the_same_through_the_client() {
             let status = if name.contains(".http400.") { 400 } else { 200 };
             server.push_replay(status, "application/json", bytes.clone());
             let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-            let result = c
-                .request(Method::Get, "/replay", None, CallOptions::new())
-                .await;
+            let result = c.request(Method::Get, "/replay", None).await;
             match (status, result) {
                 (400, Err(Error::Api(e))) => {
                     assert_eq!(e.kind, ErrorKind::BadRequest, "{name}");
@@ -100,8 +110,7 @@ async fn every_recorded_file_reads_the_same_through_the_client() {
         } else {
             continue;
         };
-        let direct = direct_events(&body);
-        server.push_replay(200, "text/event-stream", body);
+        server.push_replay(200, "text/event-stream", body.clone());
         let mut s = c
             .responses()
             .create_stream(CreateResponse::new("m", "x"))
@@ -118,28 +127,25 @@ async fn every_recorded_file_reads_the_same_through_the_client() {
                 }
             }
         }
-        let n = seen.len();
-        let direct_data: Vec<&String> = direct.iter().map(|(d, _)| d).collect();
+        let (direct, end) = direct_events(&body);
         // Files that repeat sequence numbers (doc examples, concatenated
         // responses) lose nothing either.
-        assert!(
-            seen.iter().zip(direct_data.iter()).all(|(a, b)| a == *b),
-            "{name}: events differ from the direct decode"
-        );
-        match ending {
-            None => assert_eq!(n, direct.len(), "{name}"),
+        assert_eq!(seen, direct, "{name}: events differ from the direct read");
+        match (ending, end) {
+            (None, Ok(())) => {}
             // The nested error event: the SDKs raise on its `error` member.
-            Some(Error::StreamError { .. }) => assert!(direct[n].1, "{name}: error at event {n}"),
+            (
+                Some(Error::StreamError { event: a, .. }),
+                Err(Error::StreamError { event: b, .. }),
+            ) => {
+                assert_eq!(a, b, "{name}")
+            }
             // Recordings cut before a terminal event: the partial response comes with the error.
-            Some(Error::IncompleteStream { partial }) => {
-                assert_eq!(n, direct.len(), "{name}");
-                assert_eq!(partial.output_text(), s.text_so_far(), "{name}");
+            (Some(Error::IncompleteStream { partial }), Err(Error::IncompleteStream { .. })) => {
+                let text = rapidresponse::core::accumulator::output_text(&partial);
+                assert_eq!(text, s.text_so_far(), "{name}");
             }
-            Some(Error::Connection { partial, .. }) => {
-                assert_eq!(n, direct.len(), "{name}");
-                assert!(partial.is_some(), "{name}");
-            }
-            Some(other) => panic!("{name}: {other:?}"),
+            (client, direct) => panic!("{name}: the client ended {client:?}, the core {direct:?}"),
         }
         replayed += 1;
     }

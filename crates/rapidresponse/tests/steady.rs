@@ -149,38 +149,32 @@ async fn every_request_shape_is_valid_per_the_official_spec() {
 
     let r = c
         .responses()
-        .retrieve("resp_123", vec!["reasoning.encrypted_content".into()])
+        .retrieve("resp_123")
+        .param("include", vec!["reasoning.encrypted_content".to_owned()])
         .await
         .unwrap();
     valid(&r.http_headers, "retrieve");
     let s = c
         .responses()
-        .retrieve_stream("resp_123", Some(4), CallOptions::new())
+        .retrieve_stream("resp_123", Some(4))
         .await
         .unwrap();
     valid(s.headers(), "retrieve stream");
     let raw = c
-        .request(
-            Method::Delete,
-            "/responses/resp_123",
-            None,
-            CallOptions::new(),
-        )
+        .request(Method::Delete, "/responses/resp_123", None)
         .await
         .unwrap();
     valid(&raw.http_headers, "delete");
     let r = c.responses().cancel("resp_123").await.unwrap();
     valid(&r.http_headers, "cancel");
-    let params = ListParams {
-        after: Some("msg_1".into()),
-        limit: Some(10),
-        order: Some("asc".into()),
-        include: vec!["message.input_image.image_url".into()],
-    };
     let r = c
         .responses()
-        .input_items("resp_123")
-        .list(params)
+        .input_items()
+        .list("resp_123")
+        .param("after", "msg_1")
+        .param("limit", 10i64)
+        .param("order", "asc")
+        .param("include", vec!["message.input_image.image_url".to_owned()])
         .await
         .unwrap();
     valid(&r.http_headers, "input_items");

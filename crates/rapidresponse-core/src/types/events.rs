@@ -1,5 +1,5 @@
 //! Stream events of the Responses API (`ResponseStreamEvent`), one struct per
-//! event `type`. Decoding a frame into an event lives in `crate::events`.
+//! event `type`. Decoding one lives in `crate::decode`, the stream rules in `crate::stream`.
 
 use serde_json::Value;
 

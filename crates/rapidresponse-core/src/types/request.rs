@@ -1,6 +1,6 @@
 //! The body of `POST /responses` (`CreateResponse`) and the query of the
 //! other Responses endpoints. Building the HTTP request lives in
-//! `crate::request`.
+//! `crate::endpoint`.
 
 use serde_json::Value;
 

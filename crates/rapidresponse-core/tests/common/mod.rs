@@ -3,7 +3,10 @@
 
 #![allow(dead_code)]
 
-use rapidresponse_core::{ResponseEventDecoder, ResponseStreamEvent, StreamEvent};
+use rapidresponse_core::{
+    Error, EventKind, FinalError, ResponseStreamEvent, Step, StreamEvent, StreamMachine,
+    StreamRules, UsageKind,
+};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -53,19 +56,93 @@ pub fn jsonl_to_sse(text: &str) -> Vec<u8> {
 
 pub type Decoded = StreamEvent<ResponseStreamEvent>;
 
-/// Decodes a whole body fed as the given pieces; panics on any error.
-pub fn decode_pieces(pieces: &[&[u8]]) -> (Vec<Decoded>, bool) {
-    let mut d = ResponseEventDecoder::default();
-    let mut out = Vec::new();
+/// What a stream gave under some rules: its typed events, how it ended, and
+/// the machine (accumulator, final response).
+pub struct Read {
+    pub events: Vec<Decoded>,
+    pub end: Result<(), Error>,
+    pub machine: StreamMachine,
+}
+
+/// Feeds a whole body as the given pieces to a machine with `rules`.
+pub fn read_with(rules: StreamRules, pieces: &[&[u8]]) -> Read {
+    let mut machine = StreamMachine::new(
+        EventKind::Responses,
+        UsageKind::Response,
+        rules,
+        None,
+        usize::MAX,
+    );
+    let mut steps = std::collections::VecDeque::new();
     for p in pieces {
-        d.feed(p, &mut out).expect("valid SSE");
+        machine.feed(p, &mut steps);
     }
-    d.finish(&mut out).expect("valid SSE");
-    let events = out
-        .into_iter()
-        .map(|r| r.expect("every event decodes"))
-        .collect();
-    (events, d.is_done())
+    machine.finish(&mut steps);
+    let mut events = Vec::new();
+    let mut end = None;
+    for step in steps {
+        match step {
+            Step::Event(d) => events.push(StreamEvent::decode(d).expect("every event decodes")),
+            Step::Skipped(e) => panic!("malformed: {e}"),
+            Step::End(e) => end = Some(e),
+        }
+    }
+    Read {
+        events,
+        end: end.expect("a finished machine ends"),
+        machine,
+    }
+}
+
+/// Decodes a whole body fed as the given pieces (the Rust crate's rules):
+/// its events and how it ended.
+pub fn decode_pieces(pieces: &[&[u8]]) -> (Vec<Decoded>, Result<(), Error>) {
+    let r = read_with(StreamRules::strict(), pieces);
+    (r.events, r.end)
+}
+
+/// Every event of a body, whatever the rules would do about it (an error
+/// member, a name): typed, with the accumulator fed with all of them.
+pub fn read_all(body: &[u8]) -> (Vec<Decoded>, rapidresponse_core::ResponseAccumulator) {
+    use rapidresponse_core::{view::EventView, Delivery, ResponseAccumulator, SseDecoder};
+    let mut sse = SseDecoder::new();
+    let mut frames = Vec::new();
+    sse.feed(body, &mut frames).expect("valid SSE");
+    sse.finish(&mut frames).expect("valid SSE");
+    let mut acc = ResponseAccumulator::new();
+    let mut events = Vec::new();
+    for f in frames {
+        if f.data.trim().is_empty() || f.data.starts_with("[DONE]") {
+            continue;
+        }
+        let Ok(view) = EventView::parse(&f.data) else {
+            continue; // a cut-off last event
+        };
+        acc.apply(&view);
+        let d = Delivery {
+            data: f.data.clone(),
+            sse_event: f.event,
+            snapshot: None,
+        };
+        events.push(StreamEvent::decode(d).expect("every event decodes"));
+    }
+    (events, acc)
+}
+
+/// The shared corpus's outcome of a read: `{events, end, final}`.
+pub fn outcome(r: &Read) -> Value {
+    let end = match &r.end {
+        Ok(()) => "clean".to_owned(),
+        Err(e) => e.report().kind.to_owned(),
+    };
+    let final_ = match (&r.end, r.machine.final_response()) {
+        (Err(_), _) => Value::from("error"),
+        (Ok(()), Ok(v)) => v.get("status").cloned().unwrap_or(Value::Null),
+        (Ok(()), Err(FinalError::Failed(_))) => "failed".into(),
+        (Ok(()), Err(FinalError::Incomplete(_))) => "incomplete".into(),
+        (Ok(()), Err(_)) => "error".into(),
+    };
+    serde_json::json!({"events": r.events.len(), "end": end, "final": final_})
 }
 
 /// JSON values equal as JSON: numbers compare by value (`1` == `1.0`).
