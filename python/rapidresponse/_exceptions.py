@@ -175,38 +175,49 @@ def status_error_class(status: int) -> type:
 
 
 def _partial(payload: Dict[str, Any]) -> Any:
-    raw = payload.get("partial")
-    if raw is None:
+    data = payload.get("partial")
+    if not isinstance(data, dict):
         return None
-    from ._models import class_for, lazy
+    from ._models import _new, class_for
 
-    return lazy(class_for("Response"), raw)
+    return _new(class_for("Response"), data)
 
 
-def convert(error: BaseException, request: Request) -> BaseException:
-    """The openai-python exception for a `_native.NativeError`."""
+class InvalidArgumentError(OpenAIError, ValueError):
+    """A call's argument the client refused before sending anything (an
+    empty id, a bad base URL): a ValueError, as openai-python raises."""
+
+
+def convert(error: BaseException) -> BaseException:
+    """The openai-python exception for a `_native.NativeError` (its payload
+    is the core's error report: kind, message, and the kind's fields)."""
     payload: Dict[str, Any] = error.args[0] if error.args and isinstance(error.args[0], dict) else {}
     kind = payload.get("kind")
     message = payload.get("message") or str(error)
+    request = Request(payload.get("method") or "", payload.get("url") or "")
     exc: OpenAIError
-    if kind == "status":
+    if kind == "api":
         status = int(payload.get("status") or 0)
-        headers = Headers(payload.get("headers") or ())
-        # The core narrowed the body to its `error` object, as openai-python does.
-        body: Any = json.loads(payload["body_json"]) if "body_json" in payload else None
-        response = Response(status, headers, request, payload.get("content", "").encode())
-        exc = status_error_class(status)(message, response=response, body=body)
+        headers = Headers(tuple(h) for h in payload.get("headers") or ())
+        whole = payload.get("body")
+        content = whole if isinstance(whole, str) else "" if whole is None else json.dumps(whole)
+        response = Response(status, headers, request, content.encode())
+        # `error`: the body narrowed to its `error` object, as openai-python's `body`.
+        exc = status_error_class(status)(message, response=response, body=payload.get("error"))
     elif kind == "timeout":
         exc = APITimeoutError(request=request)
-    elif kind == "connection":
+    elif kind in ("connection", "ended_early"):
         exc = APIConnectionError(request=request)
     elif kind == "stream_error":
-        body = json.loads(payload["error_json"]) if payload.get("error_json") else None
-        exc = APIError(message, request, body=body)
+        # openai-python: the `error` member's message, the member as body.
+        event = payload.get("event")
+        exc = APIError(message, request, body=event.get("error") if isinstance(event, dict) else None)
     elif kind == "decode":
         exc = APIResponseValidationError(Response(200, Headers(), request), None, message=message)
     elif kind == "panic":
         exc = RustPanicError(message)
+    elif kind == "config":
+        exc = InvalidArgumentError(message)
     else:
         exc = OpenAIError(message)
     if isinstance(exc, APIError):

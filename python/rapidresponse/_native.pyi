@@ -1,7 +1,7 @@
 """The Rust extension: converts between Python objects and the Rust client.
 The SDK-shaped API is the Python layer's; this is its contract."""
 
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, final
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union, final
 
 __all__ = [
     "MockServer",
@@ -11,6 +11,7 @@ __all__ = [
     "RawResponse",
     "__version__",
     "_panic_for_tests",
+    "azure_base_url",
     "configure",
     "enable_logging",
     "load_profile",
@@ -20,15 +21,15 @@ __all__ = [
 
 __version__: str
 
-_Timeouts = Tuple[Optional[float], Optional[float], Optional[float]]
-_Options = Tuple[Optional[_Timeouts], Optional[int], List[Tuple[str, str]], List[Tuple[str, str]]]
-_Azure = Tuple[Optional[str], Optional[str], Optional[str], Optional[str], Optional[str]]
-
 class NativeError(Exception):
-    """A failure of the Rust client; args[0] is a dict (kind, message, status, headers, ...)."""
+    """A failure of the Rust client; args[0] is the core's error report as a dict (kind, message, ...)."""
 
 @final
 class RawResponse:
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
     @property
     def status(self) -> int: ...
     @property
@@ -43,6 +44,10 @@ class RawResponse:
 @final
 class NativeStream:
     @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
     def status(self) -> int: ...
     @property
     def headers(self) -> List[Tuple[str, str]]: ...
@@ -50,75 +55,18 @@ class NativeStream:
     def next_batch_async(self) -> Any: ...
     def close(self) -> None: ...
     def snapshot(self) -> Optional[bytes]: ...
-    def part_text(self, output_index: int, content_index: int) -> Optional[str]: ...
-    def arguments(self, output_index: int) -> Optional[str]: ...
+    def snapshot_text(self, output_index: int, content_index: Optional[int], end: int) -> Optional[str]: ...
+    def final_response(self) -> Optional[bytes]: ...
 
 @final
 class NativeClient:
-    def __new__(
-        cls,
-        *,
-        base_url: str,
-        api_key: Optional[str] = None,
-        organization: Optional[str] = None,
-        project: Optional[str] = None,
-        default_headers: Sequence[Tuple[str, str]] = ...,
-        default_query: Sequence[Tuple[str, str]] = ...,
-        timeout: _Timeouts = ...,
-        max_retries: int = 2,
-        azure: Optional[_Azure] = None,
-        token_provider: Optional[Callable[[], str]] = None,
-        user_agent: Optional[str] = None,
-        retry_delay_scale: float = 1.0,
-    ) -> "NativeClient": ...
-    def request(
-        self,
-        method: str,
-        path: str,
-        query: Sequence[Tuple[str, str]],
-        body: Any,
-        model: Optional[str],
-        options: _Options,
-        usage: Optional[str] = None,
-    ) -> RawResponse: ...
-    def request_async(
-        self,
-        method: str,
-        path: str,
-        query: Sequence[Tuple[str, str]],
-        body: Any,
-        model: Optional[str],
-        options: _Options,
-        usage: Optional[str] = None,
-    ) -> Any: ...
-    def stream(
-        self,
-        method: str,
-        path: str,
-        query: Sequence[Tuple[str, str]],
-        body: Any,
-        model: Optional[str],
-        options: _Options,
-        kind: str,
-        classes: Dict[str, type],
-        fallback: Any,
-        background: bool = False,
-        starting_after: Optional[int] = None,
-    ) -> NativeStream: ...
-    def stream_async(
-        self,
-        method: str,
-        path: str,
-        query: Sequence[Tuple[str, str]],
-        body: Any,
-        model: Optional[str],
-        options: _Options,
-        kind: str,
-        classes: Dict[str, type],
-        fallback: Any,
-        background: bool = False,
-        starting_after: Optional[int] = None,
-    ) -> Any: ...
+    # settings: base_url, api_key, organization, project, default_headers,
+    # default_query, timeout, max_retries, azure, user_agent, retry_delay_scale
+    def __new__(cls, settings: Mapping[str, Any]) -> "NativeClient": ...
+    def derive(self, settings: Mapping[str, Any]) -> "NativeClient": ...
+    # call: a rapidresponse._call.Call (op, params, query, body, stream, options, events)
+    def call(self, call: Any) -> Union[RawResponse, NativeStream]: ...
+    def call_async(self, call: Any) -> Any: ...
     def usage(self) -> Dict[str, Any]: ...
     def set_price(self, model: str, input: float, output: float, cached_input: Optional[float] = None) -> None: ...
 
@@ -143,4 +91,5 @@ def output_text(body: bytes) -> Optional[str]: ...
 def enable_logging(level: str) -> bool: ...
 def quiesce(timeout: float) -> bool: ...
 def load_profile(name: Optional[str] = None) -> Dict[str, Any]: ...
+def azure_base_url(endpoint: str, deployment: Optional[str] = None) -> str: ...
 def _panic_for_tests() -> None: ...

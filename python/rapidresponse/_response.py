@@ -18,19 +18,17 @@ class LegacyAPIResponse:
     `.retries_taken`, `.http_response`, `.content` / `.text` / `.json()`,
     and `.parse()`."""
 
-    def __init__(self, raw: Any, parse: Callable[[], Any], request: Request) -> None:
+    def __init__(self, raw: Any, parse: Callable[[], Any]) -> None:
         self._parse = parse
         self._parsed: Any = None
         self._done = False
-        headers = Headers(raw.headers) if raw is not None else Headers()
-        self.http_response = Response(raw.status if raw is not None else 0, headers, request, raw.body if raw is not None else b"")
-        self.retries_taken: int = raw.retries_taken if raw is not None else 0
+        request = Request(raw.method, raw.url)
+        self.http_response = Response(raw.status, Headers(raw.headers), request, getattr(raw, "body", b""))
+        self.retries_taken: int = getattr(raw, "retries_taken", 0)
 
     @classmethod
-    def for_stream(cls, handle: Any, stream: Any, request: Request) -> "LegacyAPIResponse":
-        self = cls(None, lambda: stream, request)
-        self.http_response = Response(handle.status, Headers(handle.headers), request)
-        return self
+    def for_stream(cls, handle: Any, stream: Any) -> "LegacyAPIResponse":
+        return cls(handle, lambda: stream)
 
     def parse(self, *, to: Any = None) -> Any:
         """The object the call returns without `with_raw_response` (parsed once)."""

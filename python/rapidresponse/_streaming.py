@@ -4,9 +4,9 @@ events with text snapshots, `until_done()`, `get_final_response()`).
 
 Each step asks the native stream for every event one network chunk
 completed, already built as objects; iterating them is a plain Python
-loop. Snapshots are not copied per event: a delta event remembers how
-many characters of its part it ends at and slices the accumulated text
-only if `.snapshot` is read."""
+loop. Which events raise, how a stream ends, the snapshots and the final
+response are the Rust stream machine's; a delta event carries where its
+snapshot ends and reads the text only if `.snapshot` is read."""
 
 from __future__ import annotations
 
@@ -32,23 +32,20 @@ class Stream:
     """The events of a streamed call, in order. Iterate it (once); `close()`
     or leaving a `with` block drops the connection."""
 
-    def __init__(self, handle: Any, client: Any, request: Request) -> None:
+    def __init__(self, handle: Any, client: Any) -> None:
         self._handle = handle
         self._client = client
+        request = Request(handle.method, handle.url)
         self.response = Response(handle.status, Headers(handle.headers), request)
         self._iterator = self.__stream__()
 
     def __stream__(self) -> Iterator[Any]:
         next_batch = self._handle.next_batch
-        request = self.response.request
         while True:
-            exc: Optional[BaseException] = None
             try:
                 batch = next_batch()
             except _NativeError as e:
-                exc = convert(e, request)
-            if exc is not None:
-                raise exc
+                raise convert(e) from None
             if batch is None:
                 return
             yield from batch
@@ -77,23 +74,20 @@ class Stream:
 class AsyncStream:
     """`Stream` for asyncio: `async for event in stream`."""
 
-    def __init__(self, handle: Any, client: Any, request: Request) -> None:
+    def __init__(self, handle: Any, client: Any) -> None:
         self._handle = handle
         self._client = client
+        request = Request(handle.method, handle.url)
         self.response = Response(handle.status, Headers(handle.headers), request)
         self._iterator = self.__stream__()
 
     async def __stream__(self) -> AsyncIterator[Any]:
         next_batch = self._handle.next_batch_async
-        request = self.response.request
         while True:
-            exc: Optional[BaseException] = None
             try:
                 batch = await next_batch()
             except _NativeError as e:
-                exc = convert(e, request)
-            if exc is not None:
-                raise exc
+                raise convert(e) from None
             if batch is None:
                 return
             # Events of one chunk: no await between them.
@@ -124,65 +118,45 @@ class AsyncStream:
 
 
 def _snapshot(event: Any) -> str:
-    """The text of the event's part (or the call's arguments) up to this event."""
+    """The text of the event's part (or the call's arguments) up to this
+    event, as the stream machine placed it."""
     try:
-        handle, key, end = event._rr_extra
-    except AttributeError:
+        handle, output_index, content_index, end = event._rr_extra
+    except (AttributeError, ValueError):
         return ""
-    if isinstance(key, tuple):
-        text = handle.part_text(key[0], key[1])
-    else:
-        text = handle.arguments(key)
-    return (text or "")[:end]
-
-
-def _count(counts: Dict[Any, int], key: Any, delta: Any) -> int:
-    n = counts.get(key, 0) + (len(delta) if isinstance(delta, str) else 0)
-    counts[key] = n
-    return n
-
-
-_TEXT_DELTA = "response.output_text.delta"
-_ARGS_DELTA = "response.function_call_arguments.delta"
+    return handle.snapshot_text(output_index, content_index, end) or ""  # type: ignore[no-any-return]
 
 
 class _Tracker:
-    """What the helper remembers while events pass: snapshot ends, the final response."""
+    """What the helper remembers while events pass: the final response."""
 
     def __init__(self, handle: Any, text_format: Any) -> None:
         self.handle = handle
-        self.counts: Dict[Any, int] = {}
-        self.final: Any = None
         self.text_format = text_format
 
     def see(self, event: Any) -> None:
-        kind = event.type
-        if kind == _TEXT_DELTA:
-            key: Tuple[Any, ...] = (event.output_index, event.content_index)
-            event._rr_extra = (self.handle, key, _count(self.counts, key, event.delta))
-        elif kind == _ARGS_DELTA:
-            index = event.output_index
-            event._rr_extra = (self.handle, index, _count(self.counts, ("args", index), event.delta))
-        elif kind == "response.completed":
-            response = event.response
-            if self.text_format is not None:
-                from .resources.responses import parsed_response
+        if self.text_format is not None and event.type == "response.completed":
+            from .resources.responses import parsed_response
 
-                response = parsed_response(response, self.text_format)
-                event.response = response
-            self.final = response
+            event.response = parsed_response(event.response, self.text_format)
 
     def final_or_raise(self) -> Any:
-        if self.final is None:
+        from ._models import class_for, lazy
+
+        raw = self.handle.final_response()
+        if raw is None:
             error = RuntimeError("Didn't receive a `response.completed` event.")
             # Beyond openai-python: what did arrive.
-            raw = self.handle.snapshot()
-            if raw is not None:
-                from ._models import class_for, lazy
-
-                error.partial_response = lazy(class_for("Response"), raw)  # type: ignore[attr-defined]
+            partial = self.handle.snapshot()
+            if partial is not None:
+                error.partial_response = lazy(class_for("Response"), partial)  # type: ignore[attr-defined]
             raise error
-        return self.final
+        response = lazy(class_for("Response"), raw)
+        if self.text_format is not None:
+            from .resources.responses import parsed_response
+
+            response = parsed_response(response, self.text_format)
+        return response
 
 
 class ResponseStream:

@@ -87,10 +87,6 @@ class Timeout:
                 raise ValueError(f"a timeout must be None or a non-negative number of seconds, got {v!r}")
         self.connect, self.read, self.write, self.pool = values
 
-    def as_tuple(self) -> tuple:  # type: ignore[type-arg]
-        """(connect, wait for the response, silence between chunks), for the native client."""
-        return (self.connect, self.read, self.read)
-
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Timeout) and (self.connect, self.read, self.write, self.pool) == (
             other.connect,
@@ -108,15 +104,13 @@ class Timeout:
 DEFAULT_TIMEOUT = Timeout(600.0, connect=5.0)
 
 
-def timeout_tuple(timeout: Any) -> Optional[tuple]:  # type: ignore[type-arg]
-    """A `timeout=` value as (connect, response, read); None when not given."""
-    if isinstance(timeout, NotGiven):
-        return None
-    if timeout is None:
-        return (None, None, None)
-    if isinstance(timeout, Timeout):
-        return timeout.as_tuple()
+def check_timeout(timeout: Any) -> Any:
+    """A `timeout=` value as given (a number of seconds, a Timeout, or None
+    for no limit); another type is a TypeError now, not on the first call."""
+    if timeout is None or isinstance(timeout, Timeout):
+        return timeout
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
-        t = float(timeout)
-        return (t, t, t)
+        if timeout < 0:
+            raise ValueError(f"a timeout must be None or a non-negative number of seconds, got {timeout!r}")
+        return float(timeout)
     raise TypeError(f"timeout must be a float, a Timeout or None, not {type(timeout).__name__}")

@@ -305,3 +305,21 @@ fn write_str(s: &str, out: &mut Vec<u8>) {
     // serde_json's escaping of a &str cannot fail into a Vec.
     let _ = serde_json::to_writer(&mut *out, s);
 }
+
+/// `obj` (dicts, lists, models) as JSON bytes, NOT_GIVEN/Omit members left out.
+pub fn json_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    let py = obj.py();
+    let globals = crate::globals(py);
+    let skip: Vec<_> = globals.skip.iter().map(|s| s.bind(py).clone()).collect();
+    let model_class = globals.model_class.as_ref().map(|c| c.bind(py).clone());
+    let mut out = Vec::with_capacity(256);
+    JsonWriter::new(model_class.as_ref(), &skip).write(obj, &mut out)?;
+    Ok(out)
+}
+
+/// Headers as (name, value) pairs for Python.
+pub fn header_pairs(h: &rapidresponse_core::Headers) -> Vec<(String, String)> {
+    h.iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}

@@ -1,31 +1,21 @@
 //! Core errors as one Python exception, `NativeError`, whose single
-//! argument is a dict of plain fields. The Python layer turns it into
+//! argument is a dict of the core's error report (`Error::report`): its
+//! kind and the fields each kind has. The Python layer turns it into
 //! openai-python's classes (`rapidresponse._exceptions.convert`); keeping
 //! the class choice there keeps this side a converter.
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
-use rapidresponse_core::{Error, ErrorBody, Headers, Response, TimeoutKind};
+use pyo3::types::PyDict;
+use rapidresponse_core::Error;
 
 create_exception!(
     _native,
     NativeError,
     PyException,
-    "A failure of the Rust client; its one argument is a dict (kind, message, status, headers, body_json, content, error_json, partial)."
+    "A failure of the Rust client; its one argument is the core's error report as a dict: kind, message, and per kind status, headers, body, error, event, detail, partial."
 );
-
-pub fn headers_to_py<'py>(py: Python<'py>, headers: &Headers) -> PyResult<Bound<'py, PyAny>> {
-    let pairs: Vec<(&str, &str)> = headers.iter().collect();
-    Ok(pairs.into_pyobject(py)?.into_any())
-}
-
-fn partial_bytes<'py>(py: Python<'py>, r: Option<&Response>) -> Option<Bound<'py, PyBytes>> {
-    let r = r?;
-    let json = serde_json::to_vec(r).ok()?;
-    Some(PyBytes::new(py, &json))
-}
 
 /// The exception carrying `payload`: the Python layer's error class once
 /// registered (an OpenAIError), NativeError before.
@@ -41,75 +31,27 @@ fn native_error(py: Python<'_>, payload: Bound<'_, PyDict>) -> PyErr {
 
 /// The Python exception for a core error.
 pub fn to_py(err: Error) -> PyErr {
-    Python::attach(|py| match payload(py, &err) {
-        Ok(d) => native_error(py, d),
-        Err(e) => e,
-    })
+    report(err, None)
 }
 
-fn payload<'py>(py: Python<'py>, err: &Error) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("message", err.to_string())?;
-    let kind = match err {
-        Error::Api(e) => {
-            d.set_item("status", e.status)?;
-            d.set_item("message", e.to_string())?;
-            d.set_item("headers", headers_to_py(py, &e.headers)?)?;
-            // openai-python's `body`: narrowed to `error` by the core.
-            if let Some(body) = e.error_body() {
-                d.set_item("body_json", body.to_string())?;
-            }
-            // The response's content, as received (re-serialised if JSON).
-            match &e.body {
-                ErrorBody::Json(v) => d.set_item("content", v.to_string())?,
-                ErrorBody::Text(t) => d.set_item("content", t)?,
-                ErrorBody::Empty => {}
-            }
-            "status"
-        }
-        Error::Connection { message, .. } => {
-            d.set_item("detail", message)?;
-            "connection"
-        }
-        Error::Timeout { kind, .. } => {
-            d.set_item(
-                "detail",
-                match kind {
-                    TimeoutKind::Connect => "connect",
-                    TimeoutKind::Response => "response",
-                    TimeoutKind::Read => "read",
-                },
-            )?;
-            "timeout"
-        }
-        Error::StreamError { error, .. } => {
-            d.set_item(
-                "error_json",
-                serde_json::to_string(error).unwrap_or_default(),
-            )?;
-            d.set_item(
-                "message",
-                error
-                    .message
-                    .get()
-                    .cloned()
-                    .unwrap_or_else(|| "An error occurred during streaming".to_owned()),
-            )?;
-            "stream_error"
-        }
-        Error::Decode(_) | Error::Sse { .. } => "decode",
-        Error::ResponseFailed(_) => "failed",
-        Error::ResponseIncomplete(_) => "incomplete",
-        Error::IncompleteStream { .. } => "ended_early",
-        Error::Config(_) => "config",
-        Error::Cancelled => "cancelled",
-        _ => "other",
-    };
-    d.set_item("kind", kind)?;
-    if let Some(p) = partial_bytes(py, err.partial_response()) {
-        d.set_item("partial", p)?;
+/// `to_py` for a call's error, with the request it was about.
+pub fn to_py_at(err: Error, method: &str, url: &str) -> PyErr {
+    report(err, Some((method, url)))
+}
+
+fn report(err: Error, target: Option<(&str, &str)>) -> PyErr {
+    let mut report = err.report_json();
+    if let (Some((method, url)), Some(fields)) = (target, report.as_object_mut()) {
+        fields.insert("method".into(), method.into());
+        fields.insert("url".into(), url.into());
     }
-    Ok(d)
+    Python::attach(|py| {
+        let payload = crate::convert::json_to_py(py, &report.to_string());
+        match payload.and_then(|p| Ok(p.cast_into::<PyDict>()?)) {
+            Ok(d) => native_error(py, d),
+            Err(e) => e,
+        }
+    })
 }
 
 /// The Python exception for a panic caught at the boundary: an OpenAIError

@@ -1,7 +1,8 @@
 //! `rapidresponse._native`: the Python extension. It converts between
 //! Python objects and the Rust client (`NativeClient`, `NativeStream`,
-//! `RawResponse`), skims bodies (`output_text`) and starts the mock server;
-//! the SDK-shaped API, its classes and kwargs live in the Python layer.
+//! `RawResponse`) and starts the mock server; every decision (paths,
+//! queries, headers, retries, stream rules) is the Rust client's, and the
+//! SDK-shaped API, its classes and kwargs live in the Python layer.
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -94,38 +95,33 @@ fn output_text(py: Python<'_>, body: &[u8]) -> PyResult<Option<String>> {
     })
 }
 
-/// A profile of Codex's config.toml, resolved: base_url, api_key,
-/// headers and query (pairs), model, reasoning_effort, wire_api, provider_id.
+/// A profile of Codex's config.toml, resolved (a dict: see
+/// `ResolvedProfile::to_json`).
 #[pyfunction]
 #[pyo3(signature = (name=None))]
-fn load_profile<'py>(
-    py: Python<'py>,
-    name: Option<&str>,
-) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+fn load_profile<'py>(py: Python<'py>, name: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
     guard(|| {
-        let p = rapidresponse::env::load_profile(name, &|k| std::env::var(k).ok())
-            .map_err(errors::to_py)?;
-        let d = pyo3::types::PyDict::new(py);
-        d.set_item("provider_id", &p.provider_id)?;
-        d.set_item("base_url", &p.config.base_url)?;
-        d.set_item(
-            "api_key",
-            p.config.api_key.as_ref().map(|k| k.expose().to_owned()),
-        )?;
-        let headers: Vec<(&str, &str)> = p.config.default_headers.iter().collect();
-        d.set_item("headers", headers)?;
-        d.set_item("query", p.config.default_query.clone())?;
-        d.set_item("model", p.model.clone())?;
-        d.set_item("reasoning_effort", p.reasoning_effort.clone())?;
-        d.set_item(
-            "wire_api",
-            match p.wire_api {
-                rapidresponse_core::profile::WireApi::Chat => "chat",
-                _ => "responses",
-            },
-        )?;
-        Ok(d)
+        let p = rapidresponse::env::load_profile(name, &|k| std::env::var(k).ok());
+        let p = p.map_err(errors::to_py)?;
+        convert::json_to_py(py, &p.to_json().to_string())
     })
+}
+
+/// The base URL openai-python's AzureOpenAI shows for an endpoint and an
+/// optional deployment (the core builds every request URL from them).
+#[pyfunction]
+#[pyo3(signature = (endpoint, deployment=None))]
+fn azure_base_url(endpoint: String, deployment: Option<String>) -> String {
+    let config = rapidresponse::ClientConfig {
+        provider: rapidresponse::Provider::Azure {
+            endpoint: Some(endpoint),
+            api_version: None,
+            deployment,
+            auth: None,
+        },
+        ..Default::default()
+    };
+    config.effective_base_url()
 }
 
 /// Panics on purpose: the tests check that it arrives as an exception.
@@ -147,6 +143,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(logging::enable_logging, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::quiesce, m)?)?;
     m.add_function(wrap_pyfunction!(load_profile, m)?)?;
+    m.add_function(wrap_pyfunction!(azure_base_url, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())
 }

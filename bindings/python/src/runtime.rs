@@ -8,46 +8,15 @@ use pyo3::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How often a waiting sync call looks for signals (KeyboardInterrupt).
 const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
-struct Shared {
-    pid: u32,
-    runtime: Arc<tokio::runtime::Runtime>,
-}
-
-static RUNTIME: Mutex<Option<Shared>> = Mutex::new(None);
-
-/// The runtime of this process (a child after a fork builds its own; the
-/// parent's, whose threads did not survive the fork, is leaked, not dropped:
-/// dropping it would wait on threads that do not exist here).
+/// The runtime of this process (see `rapidresponse::embed`).
 pub fn runtime() -> Arc<tokio::runtime::Runtime> {
-    let pid = std::process::id();
-    let mut shared = RUNTIME.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(s) = shared.as_ref() {
-        if s.pid == pid {
-            return s.runtime.clone();
-        }
-    }
-    let runtime = Arc::new(
-        tokio::runtime::Builder::new_multi_thread()
-            // One worker: the machine's other core runs Python.
-            .worker_threads(1)
-            .thread_name("rapidresponse")
-            .enable_all()
-            .build()
-            .expect("a tokio runtime (threads and an I/O driver) can be built"),
-    );
-    if let Some(old) = shared.replace(Shared {
-        pid,
-        runtime: runtime.clone(),
-    }) {
-        std::mem::forget(old.runtime);
-    }
-    runtime
+    rapidresponse::embed::shared_runtime()
 }
 
 /// Runs `fut` to completion on the runtime's worker (next to the I/O

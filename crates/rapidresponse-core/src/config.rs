@@ -117,6 +117,16 @@ impl Timeouts {
         }
     }
 
+    /// openai-python's (httpx's) `Timeout(connect=, read=)`: `read` bounds
+    /// the wait for the response and each silence of a stream.
+    pub fn httpx(connect: Duration, read: Duration) -> Self {
+        Timeouts {
+            connect,
+            response: read,
+            read,
+        }
+    }
+
     /// openai-node's one `timeout`: the wait for the response (and a whole
     /// body); a stream, once open, has no read timeout.
     pub fn openai_node(d: Duration) -> Self {
@@ -194,6 +204,9 @@ pub struct RequestOptions {
     pub query: Option<Query>,
     /// Members merged over the body (`extra_body`).
     pub body: Extra,
+    /// A bearer token for this call (from a token provider), sent as
+    /// `Authorization` in place of the configured key.
+    pub token: Option<Secret>,
 }
 
 impl RequestOptions {

@@ -27,6 +27,36 @@ pub enum Flavor {
     OpenAINode,
 }
 
+impl Flavor {
+    /// This SDK's stream rules.
+    pub fn stream_rules(self) -> crate::stream::StreamRules {
+        match self {
+            Flavor::OpenAIPython => crate::stream::StreamRules::openai_python(),
+            Flavor::OpenAINode => crate::stream::StreamRules::openai_node(),
+        }
+    }
+
+    /// This SDK's retry policy.
+    pub fn retry_policy(self) -> crate::retry::RetryPolicy {
+        match self {
+            Flavor::OpenAIPython => crate::retry::RetryPolicy::openai_python(),
+            Flavor::OpenAINode => crate::retry::RetryPolicy::openai_node(),
+        }
+    }
+}
+
+impl ClientConfig {
+    /// Takes on an SDK's presets (request shape, stream rules, retry
+    /// policy), keeping the configured number of retries.
+    pub fn adopt(&mut self, flavor: Flavor) {
+        let retries = self.retry.max_retries;
+        self.flavor = flavor;
+        self.stream_rules = flavor.stream_rules();
+        self.retry = flavor.retry_policy();
+        self.retry.max_retries = retries;
+    }
+}
+
 /// An operation of the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Operation {
@@ -413,28 +443,41 @@ impl ClientConfig {
         out
     }
 
-    /// The full URL of `path` with `query`.
-    fn url(&self, path: &str, query: &Query, model: Option<&str>) -> Result<String, Error> {
-        let mut url = match &self.provider {
-            Provider::OpenAI => self.base_url.trim_end_matches('/').to_owned(),
+    /// The base URL requests go to, as the SDK's client shows it: for Azure
+    /// with an endpoint, `{endpoint}/openai`, and openai-python adds
+    /// `/deployments/{deployment}` when one is configured.
+    pub fn effective_base_url(&self) -> String {
+        match &self.provider {
             Provider::Azure {
-                endpoint,
+                endpoint: Some(e),
                 deployment,
                 ..
             } => {
-                let mut base = match endpoint {
-                    Some(e) => format!("{}/openai", e.trim_end_matches('/')),
-                    None => self.base_url.trim_end_matches('/').to_owned(),
-                };
-                if AZURE_DEPLOYMENT_PATHS.contains(&path) && !base.contains("/deployments") {
-                    if let Some(dep) = deployment.as_deref().or(model) {
-                        base.push_str("/deployments/");
-                        query::encode_path_segment(dep, &mut base);
-                    }
+                let mut base = format!("{}/openai", e.trim_end_matches('/'));
+                if let (Flavor::OpenAIPython, Some(dep)) = (self.flavor, deployment) {
+                    base.push_str("/deployments/");
+                    query::encode_path_segment(dep, &mut base);
                 }
                 base
             }
-        };
+            _ => self.base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The full URL of `path` with `query`.
+    fn url(&self, path: &str, query: &Query, model: Option<&str>) -> Result<String, Error> {
+        let mut url = self.effective_base_url();
+        if let Provider::Azure { deployment, .. } = &self.provider {
+            // The deployment paths take `/deployments/{name}` (the
+            // configured deployment's, else the model's) unless the base
+            // has one already.
+            if AZURE_DEPLOYMENT_PATHS.contains(&path) && !url.contains("/deployments") {
+                if let Some(dep) = deployment.as_deref().or(model) {
+                    url.push_str("/deployments/");
+                    query::encode_path_segment(dep, &mut url);
+                }
+            }
+        }
         if !url.starts_with("http://") && !url.starts_with("https://") {
             return Err(Error::Config(format!(
                 "the base URL must start with http:// or https://, got {url:?}"
@@ -484,6 +527,10 @@ impl ClientConfig {
         }
         if let Some(o) = &self.organization {
             h.append("OpenAI-Organization", o);
+        }
+        if let Some(t) = &options.token {
+            h.set("Authorization", format!("Bearer {}", t.expose()));
+            h.remove("api-key");
         }
         if let Some(p) = &self.project {
             h.append("OpenAI-Project", p);
@@ -835,6 +882,26 @@ mod tests {
         assert_eq!(p.request.url, "https://res.openai.azure.com/openai/deployments/gpt-4o/chat/completions?user=q&api-version=2025-04-01-preview");
         let r = azure(Some("dep1")).prepare(&chat, &opts).unwrap().request;
         assert!(r.url.contains("/openai/deployments/dep1/chat/completions"));
+        // A configured deployment: openai-python sends every path there,
+        // openai-node only the deployment paths.
+        let new = create(serde_json::json!({"model": "gpt-4o"}));
+        let r = azure(Some("dep1")).prepare(&new, &opts).unwrap().request;
+        assert!(
+            r.url.contains("/openai/deployments/dep1/responses?"),
+            "{}",
+            r.url
+        );
+        let node = ClientConfig {
+            flavor: Flavor::OpenAINode,
+            ..azure(Some("dep1"))
+        };
+        let r = node.prepare(&new, &opts).unwrap().request;
+        assert!(r.url.contains("/openai/responses?"), "{}", r.url);
+        let mut with_token = RequestOptions::default();
+        with_token.token = Some(Secret::new("tok-1"));
+        let r = azure(None).prepare(&new, &with_token).unwrap().request;
+        assert_eq!(r.headers.get("authorization"), Some("Bearer tok-1"));
+        assert_eq!(r.headers.get("api-key"), None);
         let v1 = ClientConfig {
             base_url: "https://res.openai.azure.com/openai/v1/".into(),
             provider: Provider::Azure {

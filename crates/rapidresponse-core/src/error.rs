@@ -303,6 +303,52 @@ impl Error {
         r
     }
 
+    /// The report as one JSON object, what both bindings hand their
+    /// language: `kind`, `message`, and as the kind has them `status`,
+    /// `headers` (pairs), `body` (the whole error body: JSON or text),
+    /// `error` (the body narrowed to its `error` object, openai-python's
+    /// `body`), `event` (a stream error's event), `detail` (which timeout,
+    /// why the connection failed) and `partial` (the response so far).
+    pub fn report_json(&self) -> Value {
+        let r = self.report();
+        let mut out = serde_json::Map::new();
+        out.insert("kind".into(), r.kind.into());
+        out.insert("message".into(), self.to_string().into());
+        if let Some(api) = r.api {
+            out.insert("status".into(), api.status.into());
+            let pairs: Vec<Value> = api
+                .headers
+                .iter()
+                .map(|(k, v)| Value::from(vec![k, v]))
+                .collect();
+            out.insert("headers".into(), Value::Array(pairs));
+            let body = match &api.body {
+                ErrorBody::Json(v) => Some(v.clone()),
+                ErrorBody::Text(t) => Some(Value::String(t.clone())),
+                ErrorBody::Empty => None,
+            };
+            out.insert("body".into(), body.unwrap_or(Value::Null));
+            out.insert("error".into(), api.error_body().unwrap_or(Value::Null));
+        }
+        if let Some(event) = r.event {
+            out.insert("event".into(), event.clone());
+        }
+        let detail = match (self, r.timeout) {
+            (Error::Connection { message, .. }, _) => Some(message.as_str()),
+            (_, Some(TimeoutKind::Connect)) => Some("connect"),
+            (_, Some(TimeoutKind::Response)) => Some("response"),
+            (_, Some(TimeoutKind::Read)) => Some("read"),
+            _ => None,
+        };
+        if let Some(d) = detail {
+            out.insert("detail".into(), d.into());
+        }
+        if let Some(p) = r.partial {
+            out.insert("partial".into(), p.clone());
+        }
+        Value::Object(out)
+    }
+
     /// The response received before the failure, as JSON.
     pub fn partial_json(&self) -> Option<&Value> {
         match self {

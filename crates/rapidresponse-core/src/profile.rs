@@ -70,6 +70,35 @@ pub struct ResolvedProfile {
 }
 
 impl ResolvedProfile {
+    /// What a shell builds its client from, as JSON: `provider_id`,
+    /// `base_url`, `api_key`, `headers` and `query` (pairs), `model`,
+    /// `reasoning_effort`, `wire_api`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let c = &self.config;
+        let headers: Vec<[&str; 2]> = c.default_headers.iter().map(|(k, v)| [k, v]).collect();
+        let query: Vec<[&str; 2]> = c
+            .default_query
+            .iter()
+            .filter_map(|(k, v)| match v {
+                crate::QueryValue::Str(s) => Some([k.as_str(), s.as_str()]),
+                _ => None,
+            })
+            .collect();
+        serde_json::json!({
+            "provider_id": self.provider_id,
+            "base_url": c.base_url,
+            "api_key": c.api_key.as_ref().map(|k| k.expose()),
+            "headers": headers,
+            "query": query,
+            "model": self.model,
+            "reasoning_effort": self.reasoning_effort,
+            "wire_api": match self.wire_api {
+                WireApi::Chat => "chat",
+                _ => "responses",
+            },
+        })
+    }
+
     /// The configuration, or a clear error when the provider speaks only
     /// Chat Completions.
     pub fn responses_config(&self) -> Result<&ClientConfig, Error> {

@@ -173,7 +173,38 @@ pub struct UsageTotals {
     pub by_model: BTreeMap<String, TokenCounts>,
 }
 
+impl TokenCounts {
+    /// As JSON, with the field names the shells show.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "input_tokens": self.input_tokens,
+            "cached_input_tokens": self.cached_input_tokens,
+            "output_tokens": self.output_tokens,
+            "reasoning_tokens": self.reasoning_tokens,
+            "total_tokens": self.total_tokens,
+        })
+    }
+}
+
 impl UsageTotals {
+    /// The totals as JSON, what both shells' `usage()` show: `responses`,
+    /// `tokens`, `cost_usd` (null while a model has no price),
+    /// `unpriced_models`, `by_model`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let by_model: serde_json::Map<String, serde_json::Value> = self
+            .by_model
+            .iter()
+            .map(|(m, c)| (m.clone(), c.to_json()))
+            .collect();
+        serde_json::json!({
+            "responses": self.responses,
+            "tokens": self.tokens.to_json(),
+            "cost_usd": self.cost_usd(),
+            "unpriced_models": self.unpriced_models,
+            "by_model": by_model,
+        })
+    }
+
     /// Adds one response's usage (responses without usage count, add nothing).
     pub fn add_response(&mut self, response: &Response, prices: &PriceTable) {
         let model = response.model.as_deref().unwrap_or("");

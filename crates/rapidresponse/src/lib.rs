@@ -34,10 +34,13 @@ macro_rules! log {
 }
 
 mod client;
+#[cfg(feature = "native")]
+pub mod embed;
 pub mod env;
 #[cfg(feature = "native")]
 mod native;
 mod resources;
+pub mod settings;
 mod stream;
 pub mod transport;
 

@@ -79,6 +79,8 @@ pub struct EventStream<T: Transport> {
     resumes_left: u32,
     /// A chunk result `read_ready` met but left for `next` (an end or an error).
     deferred: Option<Option<Result<bytes::Bytes, TransportError>>>,
+    /// An error met after some events of a batch: the next batch's.
+    stashed: Option<Error>,
     over: bool,
 }
 
@@ -113,6 +115,7 @@ impl<T: Transport> EventStream<T> {
             origin,
             resumes_left,
             deferred: None,
+            stashed: None,
             over: false,
         }
     }
@@ -159,6 +162,32 @@ impl<T: Transport> EventStream<T> {
             Step::Skipped(e) => Some(Err(Error::Decode(e))),
             Step::End(_) => None,
         }
+    }
+
+    /// The next events for a shell to hand over in one crossing: waits for
+    /// one, then takes every event already received (at most `max`). An
+    /// error met after some of them is the next batch's. `None` at the end.
+    pub async fn next_batch(&mut self, max: usize) -> Option<Result<Vec<Delivery>, Error>> {
+        if let Some(e) = self.stashed.take() {
+            return Some(Err(e));
+        }
+        let first = match self.next().await? {
+            Ok(d) => d,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut batch = vec![first];
+        self.read_ready(max);
+        while batch.len() < max {
+            match self.next_buffered() {
+                Some(Ok(d)) => batch.push(d),
+                Some(Err(e)) => {
+                    self.stashed = Some(e);
+                    break;
+                }
+                None => break,
+            }
+        }
+        Some(Ok(batch))
     }
 
     /// The next event, an error (after which the stream ends, unless the
@@ -270,6 +299,7 @@ impl<T: Transport> EventStream<T> {
         self.body = None;
         self.steps.clear();
         self.deferred = None;
+        self.stashed = None;
         self.over = true;
     }
 

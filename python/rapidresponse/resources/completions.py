@@ -13,7 +13,7 @@ __all__ = ["Completions", "AsyncCompletions"]
 class Completions(Resource):
     def create(self, **params: Any) -> Any:
         """POST /completions: a Completion (`choices[0].text`), or a Stream."""
-        return self._run(completion_call(self._client, "/completions", "Completion", "Completion", params))
+        return self._run(completion_call("completions.create", "Completion", "Completion", params))
 
 
 class AsyncCompletions(Completions):

@@ -7,18 +7,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from .._client import Call, body_of, split_options
+from .._call import Call, Events, split_options
 from .._models import class_for, lazy, union_classes
-from .._streaming import (
-    AsyncResponseStreamManager,
-    AsyncStream,
-    ResponseStreamManager,
-    Stream,
-    _snapshot,
-)
+from .._streaming import AsyncResponseStreamManager, ResponseStreamManager, _snapshot
 from .._types import NOT_GIVEN, NotGiven
 from ..pagination import AsyncPaginator, page_cast
-from ._base import Resource, check_names, optional_query, quote
+from ._base import Resource, check_names
 
 __all__ = ["Responses", "AsyncResponses", "parsed_response"]
 
@@ -75,6 +69,14 @@ def event_classes() -> Dict[str, Any]:
 def event_fallback() -> Any:
     # openai-python builds an unknown event as the union's first member.
     return union_classes("ResponseStreamEvent")[2]
+
+
+def _events() -> Events:
+    return Events(event_classes(), event_fallback())
+
+
+def _helper_events() -> Events:
+    return Events(helper_event_classes(), event_fallback(), snapshots=True)
 
 
 def helper_event_classes() -> Dict[str, Any]:
@@ -170,52 +172,18 @@ def parsed_response(response: Any, text_format: Any) -> Any:
 # -- the calls ---------------------------------------------------------------------
 
 
-def _stream_spec(client: Any, helper: bool, background: bool, starting_after: Optional[int]) -> Any:
-    return (
-        "responses",
-        helper_event_classes if helper else event_classes,
-        event_fallback,
-        background,
-        starting_after,
-        AsyncStream if client._is_async else Stream,
-    )
-
-
 def create_call(client: Any, params: Dict[str, Any], helper: bool = False) -> Call:
     options = split_options(params)
     check_names("create", params, CREATE_PARAMS)
-    body = body_of(params, options)
-    if body.get("stream") is True:
-        return Call(
-            "POST",
-            "/responses",
-            body=body,
-            options=options,
-            stream=_stream_spec(client, helper, body.get("background") is True, None),
-        )
-    return Call("POST", "/responses", body=body, options=options, cast=cast_response, usage="response")
+    events = _helper_events if helper else _events
+    return Call("responses.create", body=params, kwargs=options, events=events, cast=cast_response)
 
 
 def retrieve_call(client: Any, response_id: str, params: Dict[str, Any], helper: bool = False) -> Call:
     options = split_options(params)
     check_names("retrieve", params, {"include", "include_obfuscation", "starting_after", "stream"})
-    stream = params.get("stream") is True
-    starting_after = params.get("starting_after")
-    if isinstance(starting_after, NotGiven):
-        starting_after = None
-    query = optional_query(
-        include=params.get("include"),
-        include_obfuscation=params.get("include_obfuscation"),
-        starting_after=starting_after,
-        stream=True if stream else None,
-    )
-    path = f"/responses/{quote(response_id)}"
-    if stream:
-        # Events up to `starting_after` are filtered here too (openai-python does).
-        return Call(
-            "GET", path, query=query, options=options, stream=_stream_spec(client, helper, True, starting_after)
-        )
-    return Call("GET", path, query=query, options=options, cast=cast_response)
+    events = _helper_events if helper else _events
+    return Call("responses.retrieve", response_id, query=params, kwargs=options, events=events, cast=cast_response)
 
 
 class _ResponsesBase(Resource):
@@ -230,17 +198,16 @@ class _ResponsesBase(Resource):
     def _delete_call(self, response_id: str, params: Dict[str, Any]) -> Call:
         options = split_options(params)
         check_names("delete", params, ())
-        return Call("DELETE", f"/responses/{quote(response_id)}", options=options, cast=_cast_none)
+        return Call("responses.delete", response_id, kwargs=options, cast=_cast_none)
 
     def _cancel_call(self, response_id: str, params: Dict[str, Any]) -> Call:
         options = split_options(params)
         check_names("cancel", params, ())
-        return Call("POST", f"/responses/{quote(response_id)}/cancel", options=options, cast=cast_response)
+        return Call("responses.cancel", response_id, kwargs=options, cast=cast_response)
 
     def _compact_call(self, params: Dict[str, Any]) -> Call:
         options = split_options(params)
-        body = body_of(params, options)
-        return Call("POST", "/responses/compact", body=body, options=options, cast=cast_model("CompactedResponse"))
+        return Call("responses.compact", body=params, kwargs=options, cast=cast_model("CompactedResponse"))
 
     def _stream_call(self, params: Dict[str, Any]) -> Any:
         text_format = params.pop("text_format", NOT_GIVEN)
@@ -369,12 +336,11 @@ class AsyncResponses(_ResponsesBase):
 def _list_call(client: Any, response_id: str, params: Dict[str, Any]) -> Call:
     options = split_options(params)
     check_names("list", params, {"after", "include", "limit", "order", "before"})
-    query = optional_query(**params)
     return Call(
-        "GET",
-        f"/responses/{quote(response_id)}/input_items",
-        query=query,
-        options=options,
+        "responses.input_items.list",
+        response_id,
+        query=params,
+        kwargs=options,
         cast=page_cast("ResponseItem", lambda after: _list_call(client, response_id, {**params, **options, "after": after})),
     )
 
@@ -396,8 +362,9 @@ class AsyncInputItems(Resource):
 
 def _count_call(params: Dict[str, Any]) -> Call:
     options = split_options(params)
-    body = body_of(params, options)
-    return Call("POST", "/responses/input_tokens", body=body, options=options, cast=cast_model("InputTokenCountResponse"))
+    return Call(
+        "responses.input_tokens.count", body=params, kwargs=options, cast=cast_model("InputTokenCountResponse")
+    )
 
 
 class InputTokens(Resource):
