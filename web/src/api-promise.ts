@@ -6,19 +6,22 @@
  */
 import { callNative, runTask } from './native.js';
 import type { NativeStreamHandle } from './handles.js';
-import { Stream, batchTexts, type Batch, type StreamKind } from './streaming.js';
+import { Stream, batchTexts, type Batch } from './streaming.js';
 
-/** @internal A whole answer as the module hands it over. */
+/** @internal A whole answer as the module hands it over: the body as text
+ * and, when it is JSON, parsed (`data`). */
 export interface RawAnswer {
   status: number;
   headers: [string, string][];
-  body: string;
+  text: string;
+  data?: unknown;
 }
 
-/** @internal What a call produced: a whole answer or an open stream. */
+/** @internal What a call produced (the module decided which): a whole
+ * answer or an open stream. */
 export type Sent =
   | { kind: 'whole'; raw: RawAnswer }
-  | { kind: 'stream'; native: NativeStreamHandle; streamKind: StreamKind; controller: AbortController };
+  | { kind: 'stream'; native: NativeStreamHandle; controller: AbortController };
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
@@ -48,16 +51,11 @@ function statusOf(sent: Sent): number {
 /** @internal */
 export function parseSent<T>(sent: Sent): T {
   const headers = headersOf(sent);
-  if (sent.kind === 'stream') {
-    return Stream.fromNative(sent.native, sent.streamKind, sent.controller, headers) as T;
-  }
+  if (sent.kind === 'stream') return Stream.fromNative(sent.native, sent.controller) as T;
   const { raw } = sent;
-  if (raw.status === 204 || raw.body.length === 0) return null as T;
-  const type = headers.get('content-type') ?? '';
-  if (type.includes('json') || /^\s*[[{]/.test(raw.body)) {
-    return addRequestID(JSON.parse(raw.body), headers.get('x-request-id'));
-  }
-  return raw.body as T;
+  if (raw.status === 204 || raw.text.length === 0) return null as T;
+  if (raw.data !== undefined) return addRequestID(raw.data as T, headers.get('x-request-id'));
+  return raw.text as T;
 }
 
 /** A fetch Response of what was received; a stream's body is its events
@@ -66,7 +64,7 @@ function toResponse(sent: Sent, forBody: boolean): Response {
   const status = statusOf(sent);
   const init = { status, headers: headersOf(sent) };
   if (NULL_BODY_STATUSES.has(status)) return new Response(null, init);
-  if (sent.kind === 'whole') return new Response(sent.raw.body, init);
+  if (sent.kind === 'whole') return new Response(sent.raw.text, init);
   if (!forBody) return new Response(null, init);
   const encoder = new TextEncoder();
   const native = sent.native;

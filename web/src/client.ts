@@ -1,18 +1,18 @@
 /**
  * `OpenAI` and `AzureOpenAI`: openai-node's constructors, options,
  * environment variables and resources, over one wasm `NativeClient` each.
- * A call is described to the module as JSON (method, path, query, headers,
- * timeout, retries) with its body as JSON text; the module runs the request
- * loop and hands back text this layer parses.
+ * A call is described to the module as an operation of the Rust core's
+ * endpoint table with its parameters and options (read by serde), its
+ * body as JSON text; the module builds the request, runs the loop and
+ * decides whether the answer is a whole body or a stream.
  */
 import { APIPromise, addRequestID, parseSent, type RawAnswer, type Sent } from './api-promise.js';
 import { OpenAIError } from './error.js';
 import * as Errors from './error.js';
-import { callNative, generation, runTask, NativeClient } from './native.js';
+import { azure_base_url, callNative, generation, runTask, NativeClient, NativeStream } from './native.js';
 import type { NativeClientHandle, NativeStreamHandle } from './handles.js';
 import { CursorPage, PagePromise } from './pagination.js';
 import { Chat, Completions, Responses } from './resources.js';
-import type { StreamKind } from './streaming.js';
 import type { UsageTotals } from './types.js';
 
 export type HeadersLike = Headers | Array<[string, string | null | undefined]> | Record<string, string | null | undefined>;
@@ -50,17 +50,18 @@ export interface RequestOptions {
   stream?: boolean | undefined;
 }
 
-/** @internal How a resource describes a call. */
+/** @internal How a resource describes a call: an operation of the Rust
+ * core's endpoint table (`responses.create`, ..., or a raw verb). */
 export interface CallSpec {
-  method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
-  path: string;
+  op: string;
+  /** Path parameters; for a raw verb, the path. */
+  params?: string[];
   query?: Record<string, unknown> | undefined;
   body?: unknown;
+  /** Raw verbs: the answer is an event stream. */
   stream?: boolean;
-  kind?: StreamKind;
-  /** Count this call's tokens in `usage()` (creates, not retrieves). */
-  usage?: 'responses' | 'completions';
-  extraHeaders?: HeadersLike;
+  /** The `responses.stream()` helper: deltas carry `snapshot`. */
+  snapshots?: boolean;
 }
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -79,39 +80,32 @@ function isRunningInBrowser(): boolean {
   return typeof g.window !== 'undefined' && typeof g.window.document !== 'undefined' && typeof g.navigator !== 'undefined';
 }
 
-function headerPairs(headers: HeadersLike | undefined): Array<[string, string | null]> {
-  if (!headers) return [];
-  if (typeof Headers !== 'undefined' && headers instanceof Headers) return [...headers.entries()];
-  const entries = Array.isArray(headers) ? headers : Object.entries(headers);
-  const out: Array<[string, string | null]> = [];
-  for (const [k, v] of entries) if (v !== undefined) out.push([k, v === null ? null : String(v)]);
+/** Headers as a record; `null` removes a default header. */
+function headerRecord(headers: HeadersLike | undefined): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  if (!headers) return out;
+  const entries: Iterable<[string, unknown]> =
+    typeof Headers !== 'undefined' && headers instanceof Headers
+      ? headers.entries()
+      : Array.isArray(headers)
+        ? headers
+        : Object.entries(headers);
+  for (const [k, v] of entries) if (v !== undefined) out[k] = v === null ? null : String(v);
   return out;
 }
 
-/** openai-node's query format: arrays as `key[]`, objects as `key[sub]`. */
-export function queryPairs(query: Record<string, unknown> | undefined): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  const add = (key: string, value: unknown) => {
-    if (value === undefined || value === null) return;
-    if (Array.isArray(value)) for (const v of value) add(`${key}[]`, v);
-    else if (typeof value === 'object') for (const [k, v] of Object.entries(value)) add(`${key}[${k}]`, v);
-    else out.push([key, String(value)]);
-  };
-  for (const [k, v] of Object.entries(query ?? {})) add(k, v);
-  return out;
-}
-
+/** @internal What the module builds a client from (rapidresponse::settings::Settings). */
 interface Settings {
-  baseURL: string;
-  apiKey: string | null;
+  base_url: string;
+  api_key: string | null;
   organization: string | null;
   project: string | null;
-  maxRetries: number;
+  max_retries: number;
   timeout: number;
-  defaultHeaders: Array<[string, string | null]>;
-  defaultQuery: Array<[string, string]>;
-  azure: { endpoint: string | null; apiVersion: string | null; deployment: string | null } | null;
-  retryDelayScale?: number;
+  default_headers: Record<string, string | null>;
+  default_query: Record<string, unknown>;
+  azure: { endpoint: string | null; api_version: string | null; deployment: string | null; api_key: string | null } | null;
+  retry_delay_scale?: number;
 }
 
 export class OpenAI {
@@ -168,24 +162,25 @@ export class OpenAI {
 
   /** @internal */
   protected _settings(): Settings {
+    const scale = (this._options as { retryDelayScale?: number }).retryDelayScale;
     return {
-      baseURL: this.baseURL,
-      apiKey: this.apiKey || null,
+      base_url: this.baseURL,
+      api_key: this.apiKey || null,
       organization: this.organization,
       project: this.project,
-      maxRetries: this.maxRetries,
+      max_retries: this.maxRetries,
       timeout: this.timeout,
-      defaultHeaders: headerPairs(this._options.defaultHeaders),
-      defaultQuery: queryPairs(this._options.defaultQuery) as Array<[string, string]>,
+      default_headers: headerRecord(this._options.defaultHeaders),
+      default_query: { ...this._options.defaultQuery },
       azure: null,
-      retryDelayScale: (this._options as { retryDelayScale?: number }).retryDelayScale,
+      ...(scale === undefined ? {} : { retry_delay_scale: scale }),
     };
   }
 
   /** @internal The module's client, rebuilt after the module was reset. */
   _native(): NativeClientHandle {
     if (!this.#native || this.#nativeGeneration !== generation) {
-      const settings = JSON.stringify(this._settings());
+      const settings = this._settings();
       this.#native = callNative(() => new NativeClient(settings));
       this.#nativeGeneration = generation;
     }
@@ -200,7 +195,7 @@ export class OpenAI {
 
   /** Token totals and the cost estimate over this client's calls (ours). */
   usage(): UsageTotals {
-    return JSON.parse(callNative(() => this._native().usage()));
+    return callNative(() => this._native().usage()) as UsageTotals;
   }
 
   /** Sets a model's price in USD per million tokens, for `usage()` (ours). */
@@ -209,51 +204,45 @@ export class OpenAI {
   }
 
   get<R = unknown>(path: string, opts?: RequestOptions): APIPromise<R> {
-    return this._call({ method: 'GET', path, query: opts?.query, stream: opts?.stream }, opts);
+    return this._call({ op: 'get', params: [path], query: opts?.query, stream: opts?.stream }, { ...opts, query: undefined });
   }
   post<R = unknown>(path: string, opts?: RequestOptions): APIPromise<R> {
-    return this._call({ method: 'POST', path, body: opts?.body ?? {}, stream: opts?.stream }, { ...opts, body: undefined });
+    return this._raw('post', path, opts);
   }
   patch<R = unknown>(path: string, opts?: RequestOptions): APIPromise<R> {
-    return this._call({ method: 'PATCH', path, body: opts?.body ?? {} }, { ...opts, body: undefined });
+    return this._raw('patch', path, opts);
   }
   put<R = unknown>(path: string, opts?: RequestOptions): APIPromise<R> {
-    return this._call({ method: 'PUT', path, body: opts?.body ?? {} }, { ...opts, body: undefined });
+    return this._raw('put', path, opts);
   }
   delete<R = unknown>(path: string, opts?: RequestOptions): APIPromise<R> {
-    return this._call({ method: 'DELETE', path, query: opts?.query }, opts);
+    return this._call({ op: 'delete', params: [path], query: opts?.query }, { ...opts, query: undefined });
   }
 
-  /** @internal Headers this client adds per call (Azure AD tokens). */
-  protected async _callHeaders(): Promise<Array<[string, string | null]>> {
-    return [];
+  private _raw<R>(op: string, path: string, opts: RequestOptions | undefined): APIPromise<R> {
+    const spec = { op, params: [path], body: opts?.body ?? {}, query: opts?.query, stream: opts?.stream };
+    return this._call(spec, { ...opts, body: undefined, query: undefined });
+  }
+
+  /** @internal A bearer token for this call (Azure AD token providers). */
+  protected async _callToken(): Promise<string | undefined> {
+    return undefined;
   }
 
   /** @internal Sends a call; the promise parses with `parse`. */
   _call<R>(spec: CallSpec, options: RequestOptions = {}, parse: (sent: Sent) => R = parseSent): APIPromise<R> {
-    const usage = spec.usage;
-    if (!usage) return new APIPromise<R>(this._send(spec, options), parse);
-    return new APIPromise<R>(this._send(spec, options), (sent) => {
-      const data = parse(sent);
-      // A whole answer's usage is read from the parsed object; a stream's
-      // is counted in the module from its last event.
-      const counted = data as { model?: unknown; usage?: unknown } | null;
-      if (sent.kind === 'whole' && counted?.usage && typeof counted.usage === 'object') {
-        const text = JSON.stringify({ model: counted.model, usage: counted.usage });
-        callNative(() => this._native().record_usage(usage, text));
-      }
-      return data;
-    });
+    return new APIPromise<R>(this._send(spec, options), parse);
   }
 
   /** @internal */
   _list<Item extends { id?: string }>(
-    path: string,
+    op: string,
+    params: string[],
     query: Record<string, unknown> | undefined,
     options: RequestOptions | undefined,
   ): PagePromise<CursorPage<Item>, Item> {
     const fetchPage = (q: Record<string, unknown> | undefined): PagePromise<CursorPage<Item>, Item> =>
-      new PagePromise(this._send({ method: 'GET', path, query: q }, options ?? {}), (sent) => {
+      new PagePromise(this._send({ op, params, query: q }, options ?? {}), (sent) => {
         const body = parseSent<any>(sent);
         const page = new CursorPage<Item>(body, (after) => fetchPage({ ...q, after }));
         return addRequestID(page, sent.kind === 'whole' ? new Headers(sent.raw.headers).get('x-request-id') : null);
@@ -269,29 +258,29 @@ export class OpenAI {
       if (signal.aborted) controller.abort();
       else signal.addEventListener('abort', () => controller.abort(), { once: true });
     }
-    const headers = [...headerPairs(spec.extraHeaders), ...(await this._callHeaders()), ...headerPairs(options.headers)];
-    const body =
-      spec.body === undefined
-        ? undefined
-        : JSON.stringify(options.body ? { ...(spec.body as object), ...options.body } : spec.body);
-    const stream = spec.stream ?? options.stream ?? false;
-    const call = JSON.stringify({
-      method: spec.method,
-      path: spec.path,
-      query: [...queryPairs(spec.query), ...queryPairs(options.query)],
-      headers,
-      model: typeof (spec.body as any)?.model === 'string' ? (spec.body as any).model : undefined,
-      timeout: options.timeout,
-      maxRetries: options.maxRetries,
-      usage: spec.usage,
-    });
+    const token = await this._callToken();
+    // Keys left out when not given: the module reads a missing one as
+    // "the client's", a null timeout as "no limit".
+    const callOptions: Record<string, unknown> = { headers: headerRecord(options.headers) };
+    if (options.timeout !== undefined) callOptions['timeout'] = options.timeout;
+    if (options.maxRetries !== undefined) callOptions['max_retries'] = options.maxRetries;
+    if (options.query !== undefined) callOptions['query'] = options.query;
+    if (options.body !== undefined) callOptions['body'] = options.body;
+    if (token !== undefined) callOptions['token'] = token;
+    const call = {
+      op: spec.op,
+      params: spec.params ?? [],
+      query: spec.query ?? {},
+      stream: spec.stream ?? false,
+      options: callOptions,
+    };
+    const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const native = this._native();
-    if (stream) {
-      const handle = await runTask<NativeStreamHandle>(() => native.stream(call, body, controller.signal));
-      return { kind: 'stream', native: handle, streamKind: spec.kind ?? 'responses', controller };
-    }
-    const raw = await runTask<RawAnswer>(() => native.request(call, body, controller.signal));
-    return { kind: 'whole', raw };
+    const out = await runTask<NativeStreamHandle | RawAnswer>(() =>
+      native.call(call, body, controller.signal, spec.snapshots ?? false),
+    );
+    if (out instanceof NativeStream) return { kind: 'stream', native: out as NativeStreamHandle, controller };
+    return { kind: 'whole', raw: out as RawAnswer };
   }
 
   static OpenAI = this;
@@ -365,7 +354,7 @@ export class AzureOpenAI extends OpenAI {
     super({
       ...rest,
       apiKey: apiKey ?? null,
-      baseURL: baseURL ?? `${resolvedEndpoint!.replace(/\/+$/, '')}/openai`,
+      baseURL: baseURL ?? azure_base_url(resolvedEndpoint!),
       apiVersion,
       endpoint,
       deployment,
@@ -377,20 +366,29 @@ export class AzureOpenAI extends OpenAI {
     this.#tokenProvider = azureADTokenProvider;
   }
 
+  /** @internal */
   protected override _settings(): Settings {
+    const settings = super._settings();
     return {
-      ...super._settings(),
-      baseURL: this.#endpoint ?? this.baseURL,
-      azure: { endpoint: this.#endpoint, apiVersion: this.apiVersion, deployment: this.deploymentName ?? null },
+      ...settings,
+      base_url: this.#endpoint ?? this.baseURL,
+      api_key: null,
+      azure: {
+        endpoint: this.#endpoint,
+        api_version: this.apiVersion,
+        deployment: this.deploymentName ?? null,
+        api_key: settings.api_key,
+      },
     };
   }
 
-  protected override async _callHeaders(): Promise<Array<[string, string | null]>> {
-    if (!this.#tokenProvider) return [];
+  /** @internal */
+  protected override async _callToken(): Promise<string | undefined> {
+    if (!this.#tokenProvider) return undefined;
     const token = await this.#tokenProvider();
     if (!token || typeof token !== 'string') {
       throw new OpenAIError(`Expected 'azureADTokenProvider' argument to return a string but it returned ${token}`);
     }
-    return [['Authorization', `Bearer ${token}`]];
+    return token;
   }
 }

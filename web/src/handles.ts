@@ -10,12 +10,16 @@ export interface NativeStreamHandle {
   /** Starts reading the next batch: a task id. */
   next_batch(): number;
   close(): void;
+  /** The response so far. */
+  snapshot(): unknown;
+  /** A delta's snapshot: `content` is its content index + 1, or 0 for a call's arguments. */
+  snapshot_text(outputIndex: number, content: number, end: number): string | undefined;
+  /** The final response under openai-node's rule (throws when no event came). */
+  final_response(): unknown;
 }
 
 export interface NativeClientHandle {
-  request(call: string, body: string | undefined, signal: AbortSignal | undefined): number;
-  stream(call: string, body: string | undefined, signal: AbortSignal | undefined): number;
-  usage(): string;
-  record_usage(kind: string, modelAndUsage: string): void;
+  call(spec: unknown, body: string | undefined, signal: AbortSignal | undefined, snapshots: boolean): number;
+  usage(): unknown;
   set_price(model: string, input: number, cached_input: number, output: number): void;
 }

@@ -11,6 +11,7 @@ import initWasm, {
   setup,
   poll_task,
   panic_for_tests,
+  azure_base_url,
   NativeClient,
   NativeStream,
 } from './wasm/rapidresponse_wasm.js';
@@ -23,7 +24,7 @@ import {
   RustPanicError,
 } from './error.js';
 
-export { NativeClient, NativeStream };
+export { NativeClient, NativeStream, azure_base_url };
 
 const wasmURL = new URL('./wasm/rapidresponse_wasm_bg.wasm', import.meta.url);
 if (wasmURL.protocol === 'file:') {
@@ -128,28 +129,54 @@ export function runTask<T>(start: () => number): Promise<T> {
   });
 }
 
-/** The failure object of the module (`{rapidresponse: true, kind, ...}`)
- * as openai-node's error class. */
+/** The module's failure (the core's error report, `{rapidresponse: true,
+ * kind, message, ...}`) as openai-node's error class. */
 export function toError(e: unknown): Error {
   if (e instanceof Error) return e;
-  const f = e as { rapidresponse?: boolean; kind?: string; message?: string; status?: number; headers?: [string, string][]; body?: string };
+  const f = e as {
+    rapidresponse?: boolean;
+    kind?: string;
+    message?: string;
+    status?: number;
+    headers?: [string, string][];
+    body?: unknown;
+    event?: any;
+    partial?: unknown;
+  };
   if (!f || typeof f !== 'object' || !f.rapidresponse) return new OpenAIError(String(e));
+  let error: Error;
   switch (f.kind) {
     case 'api': {
-      const headers = new Headers(f.headers ?? []);
-      const body = f.body;
-      const json = body === undefined ? undefined : safeJSON(body);
-      return APIError.generate(f.status, json, json === undefined ? body : undefined, headers);
+      const body = typeof f.body === 'string' ? safeJSON(f.body) ?? f.body : f.body;
+      const json = typeof body === 'object' && body !== null ? body : undefined;
+      error = APIError.generate(f.status, json, json === undefined ? (body as string) : undefined, new Headers(f.headers ?? []));
+      break;
+    }
+    case 'stream_error': {
+      // openai-node: the `error` member, or an `event: error` frame's message.
+      const event = f.event ?? {};
+      error = new APIError(undefined, event.error, event.error ? undefined : event.message, undefined);
+      break;
     }
     case 'timeout':
-      return new APIConnectionTimeoutError();
+      error = new APIConnectionTimeoutError();
+      break;
     case 'connection':
-      return new APIConnectionError({ cause: new Error(f.message) });
-    case 'aborted':
-      return new APIUserAbortError();
+    case 'ended_early':
+      error = new APIConnectionError({ cause: new Error(f.message) });
+      break;
+    case 'cancelled':
+      error = new APIUserAbortError();
+      break;
+    case 'decode':
+      error = new SyntaxError(`Error reading response: ${f.message ?? 'malformed server-sent event JSON.'}`);
+      break;
     default:
-      return new OpenAIError(f.message ?? 'unknown error');
+      error = new OpenAIError(f.message ?? 'unknown error');
   }
+  if (f.partial !== undefined && error instanceof APIError) error.partialResponse = f.partial;
+  if (f.partial !== undefined && error instanceof SyntaxError) (error as any).partialResponse = f.partial;
+  return error;
 }
 
 function safeJSON(text: string): object | undefined {

@@ -5,7 +5,7 @@
  * `completions.create`. Each only describes its call.
  */
 import type { APIPromise } from './api-promise.js';
-import { addOutputText } from './accumulate.js';
+import { addOutputText } from './output-text.js';
 import type { OpenAI, RequestOptions } from './client.js';
 import type { CursorPage, PagePromise } from './pagination.js';
 import { ResponseStream, isStreamById, type ResponseStreamParams } from './response-stream.js';
@@ -36,8 +36,6 @@ import type {
   ResponseStreamEvent,
 } from './types.js';
 
-const segment = (id: string) => encodeURIComponent(id);
-
 /** openai-node adds `output_text` to a whole Response. */
 function withOutputText<T>(value: T): T {
   if (value && typeof value === 'object' && (value as { object?: unknown }).object === 'response') {
@@ -55,7 +53,7 @@ export class InputItems {
     query: InputItemListParams = {},
     options?: RequestOptions,
   ): PagePromise<CursorPage<ResponseItem>, ResponseItem> {
-    return this.client._list(`/responses/${segment(responseID)}/input_items`, { ...query }, options);
+    return this.client._list('responses.input_items.list', [responseID], { ...query }, options);
   }
 }
 
@@ -63,7 +61,7 @@ export class InputTokens {
   constructor(private readonly client: OpenAI) {}
 
   count(body: InputTokenCountParams = {}, options?: RequestOptions): APIPromise<InputTokenCountResponse> {
-    return this.client._call({ method: 'POST', path: '/responses/input_tokens', body }, options);
+    return this.client._call({ op: 'responses.input_tokens.count', body }, options);
   }
 }
 
@@ -81,10 +79,7 @@ export class Responses {
   create(body: ResponseCreateParams, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent> | Response>;
   create(body: ResponseCreateParams, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent> | Response> {
     return this.client
-      ._call<Stream<ResponseStreamEvent> | Response>(
-        { method: 'POST', path: '/responses', body, stream: body.stream ?? false, kind: 'responses', usage: 'responses' },
-        options,
-      )
+      ._call<Stream<ResponseStreamEvent> | Response>({ op: 'responses.create', body }, options)
       ._thenUnwrap(withOutputText);
   }
 
@@ -101,41 +96,40 @@ export class Responses {
   ): APIPromise<Stream<ResponseStreamEvent> | Response> {
     return this.client
       ._call<Stream<ResponseStreamEvent> | Response>(
-        {
-          method: 'GET',
-          path: `/responses/${segment(responseID)}`,
-          query: { ...query },
-          stream: query?.stream ?? false,
-          kind: 'responses',
-        },
+        { op: 'responses.retrieve', params: [responseID], query: { ...query } },
         options,
       )
       ._thenUnwrap(withOutputText);
   }
 
   delete(responseID: string, options?: RequestOptions): APIPromise<void> {
-    return this.client._call(
-      { method: 'DELETE', path: `/responses/${segment(responseID)}`, extraHeaders: { Accept: '*/*' } },
-      options,
-    );
+    return this.client._call({ op: 'responses.delete', params: [responseID] }, options);
   }
 
   cancel(responseID: string, options?: RequestOptions): APIPromise<Response> {
-    return this.client._call({ method: 'POST', path: `/responses/${segment(responseID)}/cancel` }, options);
+    return this.client._call({ op: 'responses.cancel', params: [responseID] }, options);
   }
 
   compact(body: ResponseCompactParams, options?: RequestOptions): APIPromise<CompactedResponse> {
-    return this.client._call({ method: 'POST', path: '/responses/compact', body }, options);
+    return this.client._call({ op: 'responses.compact', body }, options);
   }
 
   /** A stream with `.on(...)` handlers and `finalResponse()`; `{response_id,
    * starting_after}` follows a background response instead. */
   stream(params: ResponseStreamParams, options?: RequestOptions): ResponseStream {
     return ResponseStream.start(
-      (p, o) =>
-        isStreamById(p)
-          ? this.retrieve(p.response_id, { stream: true }, o)
-          : this.create({ ...p, stream: true } as ResponseCreateParamsStreaming, o),
+      (p, o) => {
+        const spec = isStreamById(p)
+          ? {
+              op: 'responses.retrieve',
+              params: [p.response_id],
+              // The cursor goes to the server, and the module drops what is at or before it.
+              query: p.starting_after === undefined ? { stream: true } : { stream: true, starting_after: p.starting_after },
+              snapshots: true,
+            }
+          : { op: 'responses.create', body: { ...p, stream: true }, snapshots: true };
+        return this.client._call<Stream<ResponseStreamEvent>>(spec, o);
+      },
       params,
       options,
     );
@@ -149,10 +143,7 @@ export class ChatCompletions {
   create(body: ChatCompletionCreateParamsStreaming, options?: RequestOptions): APIPromise<Stream<ChatCompletionChunk>>;
   create(body: ChatCompletionCreateParams, options?: RequestOptions): APIPromise<Stream<ChatCompletionChunk> | ChatCompletion>;
   create(body: ChatCompletionCreateParams, options?: RequestOptions): APIPromise<Stream<ChatCompletionChunk> | ChatCompletion> {
-    return this.client._call(
-      { method: 'POST', path: '/chat/completions', body, stream: body.stream ?? false, kind: 'chunks', usage: 'completions' },
-      options,
-    );
+    return this.client._call({ op: 'chat.completions.create', body }, options);
   }
 }
 
@@ -170,9 +161,6 @@ export class Completions {
   create(body: CompletionCreateParamsStreaming, options?: RequestOptions): APIPromise<Stream<Completion>>;
   create(body: CompletionCreateParams, options?: RequestOptions): APIPromise<Stream<Completion> | Completion>;
   create(body: CompletionCreateParams, options?: RequestOptions): APIPromise<Stream<Completion> | Completion> {
-    return this.client._call(
-      { method: 'POST', path: '/completions', body, stream: body.stream ?? false, kind: 'chunks', usage: 'completions' },
-      options,
-    );
+    return this.client._call({ op: 'completions.create', body }, options);
   }
 }

@@ -2,11 +2,14 @@
  * `client.responses.stream(params)`: openai-node's ResponseStream. Listen
  * with `.on('response.output_text.delta', e => e.snapshot)`, `.on('event')`,
  * `.on('end' | 'error' | 'abort' | 'connect')`, iterate with `for await`,
- * and `await finalResponse()`; `abort()` cancels. Events are folded into
- * the response so far (`currentResponse`).
+ * and `await finalResponse()`; `abort()` cancels. The response so far
+ * (`currentResponse`), the snapshots and the final response are the wasm
+ * module's (the Rust stream machine); this only emits.
  */
 import { APIError, APIUserAbortError, OpenAIError } from './error.js';
-import { accumulate, addOutputText } from './accumulate.js';
+import { callNative } from './native.js';
+import type { NativeStreamHandle } from './handles.js';
+import { addOutputText } from './output-text.js';
 import type { RequestOptions } from './client.js';
 import type { Stream } from './streaming.js';
 import type {
@@ -53,7 +56,7 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
   #errored = false;
   #aborted = false;
   #catching = false;
-  #snapshot: Response | undefined;
+  #native: NativeStreamHandle | undefined;
   #final: Response | undefined;
   #resolveConnected!: () => void;
   #rejectConnected!: (e: unknown) => void;
@@ -84,14 +87,14 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
       if (signal.aborted) runner.controller.abort();
       signal.addEventListener('abort', () => runner.controller.abort(), { once: true });
     }
-    const startingAfter = isStreamById(params) ? (params.starting_after ?? null) : null;
     // Started on the next tick, so listeners attached now see every event.
     setTimeout(() => {
       runner.#run(async () => {
         const stream = await open(params, { ...options, signal: runner.controller.signal });
+        runner.#native = stream._native;
         runner.#resolveConnected();
         runner.#emit('connect');
-        for await (const event of stream) runner.#addEvent(event, startingAfter);
+        for await (const event of stream) runner.#addEvent(event);
         if (stream.controller.signal.aborted) throw new APIUserAbortError();
         runner.#finish();
       });
@@ -110,7 +113,8 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
   }
   /** The response so far. */
   get currentResponse(): Response | undefined {
-    return this.#snapshot;
+    const native = this.#native;
+    return native ? (callNative(() => native.snapshot()) as Response | undefined) : undefined;
   }
 
   abort(): void {
@@ -193,46 +197,17 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
     };
   }
 
-  #addEvent(event: ResponseStreamEvent, startingAfter: number | null): void {
+  #addEvent(event: ResponseStreamEvent): void {
     if (this.#ended) return;
-    const emit = (name: string, e: unknown) => {
-      if (startingAfter == null || event.sequence_number > startingAfter) this.#emit(name, e);
-    };
-    if (event.type === 'error') {
-      const e = event as any;
-      const error = e.error && typeof e.error === 'object' ? e.error : e;
-      throw new APIError(undefined, error, e.message, undefined);
-    }
-    const snapshot = (this.#snapshot = accumulate(this.#snapshot, event));
-    emit('event', event);
-    switch (event.type) {
-      case 'response.output_text.delta': {
-        const output = snapshot?.output[event.output_index] as any;
-        if (!output) throw new OpenAIError(`missing output at index ${event.output_index}`);
-        if (output.type === 'message') {
-          const content = output.content?.[event.content_index];
-          if (!content) throw new OpenAIError(`missing content at index ${event.content_index}`);
-          if (content.type !== 'output_text') {
-            throw new OpenAIError(`expected content to be 'output_text', got ${content.type}`);
-          }
-          emit(event.type, { ...event, snapshot: content.text });
-        }
-        break;
-      }
-      case 'response.function_call_arguments.delta': {
-        const output = snapshot?.output[event.output_index] as any;
-        if (!output) throw new OpenAIError(`missing output at index ${event.output_index}`);
-        if (output.type === 'function_call') emit(event.type, { ...event, snapshot: output.arguments });
-        break;
-      }
-      default:
-        emit(event.type, event);
-    }
+    this.#emit('event', event);
+    // Text and arguments deltas carry `snapshot` (set by the stream).
+    this.#emit(event.type, event);
   }
 
   #finish(): void {
-    if (!this.#snapshot) throw new OpenAIError('request ended without sending any events');
-    this.#final = addOutputText(this.#snapshot);
+    const native = this.#native;
+    if (!native) throw new OpenAIError('request ended without sending any events');
+    this.#final = addOutputText(callNative(() => native.final_response()) as Response);
   }
 
   #run(work: () => Promise<void>): void {
@@ -255,8 +230,8 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
       (wrapped as { cause?: unknown }).cause = error;
       error = wrapped;
     }
-    if (this.#snapshot && error instanceof APIError && error.partialResponse === undefined) {
-      error.partialResponse = this.#snapshot;
+    if (this.#native && error instanceof APIError && error.partialResponse === undefined) {
+      error.partialResponse = this.currentResponse;
     }
     this.#emit('error', error);
   }

@@ -1,22 +1,19 @@
 /**
  * `Stream`: openai-node's async-iterable stream of events, over the wasm
  * module's batches (the events of one network chunk per crossing, parsed
- * here with JSON.parse). It ends and fails as openai-node's does (an event
- * whose data has an `error` key throws APIError; aborting ends it quietly),
- * and a Responses stream cut off before its terminal event throws
- * APIConnectionError with `partialResponse`.
+ * here with one JSON.parse). Which events raise, when the stream ends and
+ * the response so far are the module's (the Rust stream machine with
+ * openai-node's rules); an abort or a `break` ends it quietly.
  */
-import { APIConnectionError, APIError, APIUserAbortError, OpenAIError } from './error.js';
-import { accumulate, isTerminal } from './accumulate.js';
+import { APIUserAbortError, OpenAIError } from './error.js';
 import { callNative, runTask } from './native.js';
 import type { NativeStreamHandle } from './handles.js';
-import type { Response } from './types.js';
 
-export type StreamKind = 'responses' | 'chunks';
-
-/** @internal A batch as the module hands it over: its event count and
- * `[e1,\re2,...]` (CR never occurs inside an event's data). */
-export type Batch = [number, string];
+/** @internal A batch as the module hands it over: its event count,
+ * `[e1,\re2,...]` (CR never occurs inside an event's data), and per event
+ * where its snapshot ends (`[output index, content index + 1, end]`, for the
+ * `responses.stream()` helper; empty otherwise). */
+export type Batch = [number, string, Uint32Array];
 
 /** @internal The JSON texts of a batch's events, one by one. */
 export function batchTexts(batch: Batch): string[] {
@@ -24,49 +21,35 @@ export function batchTexts(batch: Batch): string[] {
   return batch[0] === 1 ? [inner] : inner.split(',\r');
 }
 
-/** The events of a batch parsed at once, or undefined when one of them is
- * not valid JSON (then they are parsed one by one, to fail at the right one). */
-function parseBatch(batch: Batch): unknown[] | undefined {
-  try {
-    const events = JSON.parse(batch[1]);
-    return Array.isArray(events) && events.length === batch[0] ? events : undefined;
-  } catch {
-    return undefined;
-  }
+/** A delta's `snapshot`, read from the module only when it is asked for. */
+function attachSnapshot(native: NativeStreamHandle, event: any, ends: Uint32Array, i: number): void {
+  const [outputIndex, content, end] = [ends[3 * i]!, ends[3 * i + 1]!, ends[3 * i + 2]!];
+  if (outputIndex === 0xffffffff || !event || typeof event !== 'object') return;
+  Object.defineProperty(event, 'snapshot', {
+    get: () => callNative(() => native.snapshot_text(outputIndex, content, end)) ?? '',
+    enumerable: false,
+    configurable: true,
+  });
 }
 
 /**
  * The iterator of a stream over the module's batches. Hand-written rather
  * than an async generator: an event already received is handed over with
- * one resolved promise, which is most of the per-event cost saved. Events
- * are parsed one at a time, so an error at event k comes after the events
- * before it, as in openai-node.
+ * one resolved promise, which is most of the per-event cost saved.
  */
 class BatchIterator<Item> implements AsyncIterator<Item> {
-  /** The batch's events, parsed, or their texts when one is malformed. */
   private events: unknown[] = [];
-  private parsed = true;
   private next_ = 0;
-  private snapshot: Response | undefined;
-  private ended: boolean;
   private finished = false;
 
   constructor(
     private readonly native: NativeStreamHandle,
-    private readonly kind: StreamKind,
     private readonly controller: AbortController,
-    private readonly headers: Headers,
-  ) {
-    this.ended = kind !== 'responses';
-  }
+  ) {}
 
   next(): Promise<IteratorResult<Item>> {
     if (this.next_ < this.events.length) {
-      try {
-        return Promise.resolve({ value: this.take(), done: false });
-      } catch (e) {
-        return this.fail(e);
-      }
+      return Promise.resolve({ value: this.events[this.next_++] as Item, done: false });
     }
     if (this.finished) return Promise.resolve({ value: undefined, done: true });
     return this.read();
@@ -77,54 +60,26 @@ class BatchIterator<Item> implements AsyncIterator<Item> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
-  /** Checks (and parses, if need be) the next buffered event. */
-  private take(): Item {
-    let data: any = this.events[this.next_++];
-    if (!this.parsed) {
-      try {
-        data = JSON.parse(data as string);
-      } catch {
-        throw new SyntaxError('Error reading response: malformed server-sent event JSON.');
-      }
-    }
-    if (data && data.error) throw new APIError(undefined, data.error, undefined, this.headers);
-    if (this.kind === 'responses' && data) {
-      this.snapshot = accumulate(this.snapshot, data);
-      // A flat `error` event ends a stream by the server's choice.
-      if (isTerminal(data.type) || data.type === 'error') this.ended = true;
-    }
-    return data as Item;
-  }
-
   private async read(): Promise<IteratorResult<Item>> {
     try {
       const batch = await runTask<Batch | null>(() => this.native.next_batch());
       if (batch === null) {
-        if (!this.ended) {
-          throw new APIConnectionError({
-            message: 'Connection error: the stream ended before the response was complete.',
-          });
-        }
         this.finished = true;
         return { value: undefined, done: true };
       }
-      const events = parseBatch(batch);
-      this.parsed = events !== undefined;
-      this.events = events ?? batchTexts(batch);
-      this.next_ = 0;
-      return { value: this.take(), done: false };
+      // The module checked every event's JSON.
+      const events = JSON.parse(batch[1]) as unknown[];
+      const ends = batch[2];
+      if (ends.length) events.forEach((e, i) => attachSnapshot(this.native, e, ends, i));
+      this.events = events;
+      this.next_ = 1;
+      return { value: events[0] as Item, done: false };
     } catch (e) {
-      return this.fail(e);
+      const aborted = e instanceof APIUserAbortError || this.controller.signal.aborted;
+      this.stop();
+      if (aborted) return { value: undefined, done: true };
+      throw e;
     }
-  }
-
-  /** Ends the stream after `e`: quietly after an abort, else rethrown. */
-  private fail(e: unknown): Promise<IteratorResult<Item>> {
-    const aborted = e instanceof APIUserAbortError || this.controller.signal.aborted;
-    this.stop();
-    if (aborted) return Promise.resolve({ value: undefined, done: true });
-    if (this.snapshot !== undefined && e instanceof APIError) e.partialResponse = this.snapshot;
-    return Promise.reject(e);
   }
 
   /** Aborts the request unless the stream ended on its own. */
@@ -150,22 +105,22 @@ export class Stream<Item> implements AsyncIterable<Item> {
     this.controller = controller;
   }
 
+  /** @internal The module's stream, for the `responses.stream()` helper. */
+  _native: NativeStreamHandle | undefined;
+
   /** @internal A stream over the module's batches. */
-  static fromNative<Item>(
-    native: NativeStreamHandle,
-    kind: StreamKind,
-    controller: AbortController,
-    headers: Headers,
-  ): Stream<Item> {
+  static fromNative<Item>(native: NativeStreamHandle, controller: AbortController): Stream<Item> {
     let consumed = false;
     const iterator = (): AsyncIterator<Item> => {
       if (consumed) {
         throw new OpenAIError('Cannot iterate over a consumed stream, use `.tee()` to split the stream.');
       }
       consumed = true;
-      return new BatchIterator<Item>(native, kind, controller, headers);
+      return new BatchIterator<Item>(native, controller);
     };
-    return new Stream(iterator, controller);
+    const stream = new Stream(iterator, controller);
+    stream._native = native;
+    return stream;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Item> {

@@ -1,108 +1,54 @@
 //! `NativeClient` and `NativeStream`, the classes the TypeScript layer
-//! calls: settings come in as JSON text, request bodies as JSON text the
-//! TypeScript layer wrote, and answers go out as text for `JSON.parse` (a
-//! body, or the events of one network chunk as one JSON array). Status,
-//! errors, retries and timeouts are the client loop's; shaping the results
-//! like openai-node is the TypeScript layer's.
+//! calls. Settings and call descriptions come in as JS objects read with
+//! serde-wasm-bindgen (the client crate's `settings` types), request bodies
+//! as JSON text the TypeScript layer wrote; answers, usage and errors go
+//! out as JS values. Every decision (the request, retries, timeouts, which
+//! events raise, how a stream ends, usage) is the Rust client's; shaping
+//! results like openai-node is the TypeScript layer's.
 
-use rapidresponse::core::{
-    AzureAuth, ErrorBody, Method, Price, Provider, RetryPolicy, Secret, TimeoutKind,
-};
-use rapidresponse::{
-    CallOptions, Client, ClientConfig, CountUsage, Error, Headers, RawEventStream, Timeouts,
-};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use rapidresponse::core::{Delivery, Error, FinalError, Flavor, Headers, Price, SnapshotRef};
+use rapidresponse::settings::{CallSpec, Settings};
+use rapidresponse::{Answer, Client, EventStream};
+use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use crate::fetch::FetchTransport;
 use crate::tasks::spawn;
 
-/// The client settings, resolved by the TypeScript layer (environment,
-/// defaults).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Settings {
-    #[serde(rename = "baseURL")]
-    base_url: String,
-    api_key: Option<String>,
-    organization: Option<String>,
-    project: Option<String>,
-    max_retries: u32,
-    /// Milliseconds.
-    timeout: f64,
-    #[serde(default)]
-    default_headers: Vec<(String, Option<String>)>,
-    #[serde(default)]
-    default_query: Vec<(String, String)>,
-    azure: Option<AzureSettings>,
-    /// Tests scale the backoff down; the shape stays openai-node's.
-    #[serde(default)]
-    retry_delay_scale: Option<f64>,
+/// At most this many events cross in one batch.
+const BATCH_EVENTS: usize = 2048;
+
+/// A Rust value as the JS value `JSON.parse` would give (plain objects,
+/// not Maps).
+fn to_js(value: &impl Serialize) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).unwrap_or(JsValue::NULL)
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AzureSettings {
-    endpoint: Option<String>,
-    api_version: Option<String>,
-    deployment: Option<String>,
-}
-
-/// One call, as the TypeScript layer describes it.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Call {
-    method: String,
-    path: String,
-    #[serde(default)]
-    query: Vec<(String, String)>,
-    /// Per-call headers; `null` removes a default one.
-    #[serde(default)]
-    headers: Vec<(String, Option<String>)>,
-    /// The model, which picks the Azure deployment.
-    model: Option<String>,
-    /// Milliseconds; the client's when absent.
-    timeout: Option<f64>,
-    max_retries: Option<u32>,
-    /// What to count the usage of: "responses" (a created response),
-    /// "completions" (a chat or legacy completion), or nothing.
-    #[serde(default)]
-    usage: Option<String>,
-}
-
-fn millis(ms: f64) -> Result<Duration, JsValue> {
-    if ms.is_finite() && ms >= 0.0 {
-        Ok(Duration::from_secs_f64(ms / 1000.0))
-    } else {
-        Err(config_error(
-            "timeout must be a non-negative number of milliseconds",
-        ))
+/// A failure as the core's error report (`Error::report_json`), marked so
+/// the TypeScript layer knows it from a JS error.
+fn error_to_js(error: Error) -> JsValue {
+    let mut report = error.report_json();
+    if let Some(fields) = report.as_object_mut() {
+        fields.insert("rapidresponse".into(), true.into());
     }
+    to_js(&report)
 }
 
-/// openai-node's timeout: the wait for the response (and a non-stream
-/// body); a stream, once open, has none.
-fn node_timeouts(d: Duration) -> Timeouts {
-    Timeouts {
-        connect: d,
-        response: d,
-        read: d,
-    }
+fn config_error(message: String) -> JsValue {
+    error_to_js(Error::Config(message))
 }
 
-fn headers_from(pairs: Vec<(String, Option<String>)>, into: &mut Headers) {
-    for (name, value) in pairs {
-        match value {
-            Some(v) => into.set(name, v),
-            None => into.remove(&name),
-        }
-    }
+fn headers_to_js(headers: &Headers) -> JsValue {
+    let pairs: Vec<[&str; 2]> = headers.iter().map(|(k, v)| [k, v]).collect();
+    to_js(&pairs)
+}
+
+fn set(target: &js_sys::Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
 }
 
 /// The client loop over fetch, for one `OpenAI` object of the TypeScript layer.
@@ -113,143 +59,80 @@ pub struct NativeClient {
 
 #[wasm_bindgen]
 impl NativeClient {
-    /// Builds a client from its settings as JSON text.
+    /// A client for the settings (`rapidresponse::settings::Settings`).
     #[wasm_bindgen(constructor)]
-    pub fn new(settings: &str) -> Result<NativeClient, JsValue> {
-        let s: Settings = serde_json::from_slice(settings.as_bytes())
-            .map_err(|e| config_error(&format!("bad client settings: {e}")))?;
-        let mut config = ClientConfig::new(s.api_key.clone().map(Secret::new), s.base_url);
-        config.organization = s.organization;
-        config.project = s.project;
-        headers_from(s.default_headers, &mut config.default_headers);
-        config.default_query = s.default_query;
-        config.timeouts = node_timeouts(millis(s.timeout)?);
-        let mut retry = RetryPolicy::openai_node();
-        retry.max_retries = s.max_retries;
-        if let Some(scale) = s.retry_delay_scale {
-            retry = retry
-                .with_delays_scaled(scale)
-                .ok_or_else(|| config_error("retryDelayScale must be positive"))?;
-        }
-        config.retry = retry;
+    pub fn new(settings: JsValue) -> Result<NativeClient, JsValue> {
+        let settings: Settings = serde_wasm_bindgen::from_value(settings)
+            .map_err(|e| config_error(format!("bad client settings: {e}")))?;
+        let mut config = settings.config(Flavor::OpenAINode).map_err(error_to_js)?;
         config.user_agent = concat!("rapidresponse-js/", env!("CARGO_PKG_VERSION")).to_owned();
-        if let Some(azure) = s.azure {
-            // An Entra ID token comes per call from the TypeScript layer
-            // (`azureADTokenProvider`), as an Authorization header.
-            let auth = s.api_key.map(|k| AzureAuth::ApiKey(Secret::new(k)));
-            config.provider = Provider::Azure {
-                endpoint: azure.endpoint,
-                api_version: azure.api_version,
-                deployment: azure.deployment,
-                auth,
-            };
-        }
         Ok(NativeClient {
             client: Client::with_transport(config, FetchTransport::default()),
         })
     }
 
-    /// Starts a call whose whole answer is wanted; the task gives
-    /// `{status, headers, body}` with the body as JS text, read by fetch
-    /// itself (it never passes through wasm memory).
-    pub fn request(
+    /// Starts a call (`rapidresponse::settings::CallSpec`, the body as JSON
+    /// text); the task gives `{status, headers, text, data}` for a whole
+    /// answer (`data` parsed when the body is JSON) or a `NativeStream`.
+    /// With `snapshots`, a stream's batches say where each delta's
+    /// snapshot ends.
+    pub fn call(
         &self,
-        call: &str,
+        spec: JsValue,
         body: Option<String>,
         signal: Option<AbortSignal>,
+        snapshots: bool,
     ) -> Result<u32, JsValue> {
-        let (client, request, options, _) = self.prepare(call, body, signal, false)?;
-        Ok(spawn(async move {
-            let timeout = options
-                .timeouts
-                .unwrap_or(client.config().timeouts)
-                .response;
-            let mut head = client
-                .open_stream(request, &options)
-                .await
-                .map_err(error_to_js)?;
-            // The response timeout covers the body too, afresh: the loop's
-            // covered the wait for the headers (and retried it).
-            let text = match client.within(timeout, head.body.text()).await {
-                Some(Ok(text)) => text,
-                Some(Err(e)) => return Err(error_to_js(e.into_error())),
-                None => {
-                    return Err(error_to_js(Error::Timeout {
-                        kind: TimeoutKind::Response,
-                        partial: None,
-                    }))
-                }
-            };
-            let out = js_sys::Object::new();
-            set(&out, "status", head.status.into());
-            set(&out, "headers", headers_to_js(&head.headers));
-            set(&out, "body", text);
-            Ok(out.into())
-        }))
-    }
-
-    /// Starts a streamed call; the task gives a `NativeStream` once the
-    /// response headers are in.
-    pub fn stream(
-        &self,
-        call: &str,
-        body: Option<String>,
-        signal: Option<AbortSignal>,
-    ) -> Result<u32, JsValue> {
-        let (client, request, options, count) = self.prepare(call, body, signal, true)?;
-        Ok(spawn(async move {
-            let stream = client
-                .open_raw_stream(request, options, count)
-                .await
-                .map_err(error_to_js)?;
-            let native = NativeStream {
-                status: stream.status(),
-                headers: headers_to_js(stream.headers()),
-                state: Rc::new(RefCell::new(StreamState::Idle(Box::new(stream)))),
-            };
-            Ok(native.into())
-        }))
-    }
-
-    /// Token totals and cost over the calls of this client, as JSON text.
-    pub fn usage(&self) -> String {
-        let totals = self.client.usage();
-        let counts = |c: &rapidresponse::core::TokenCounts| {
-            json!({
-                "input_tokens": c.input_tokens,
-                "cached_input_tokens": c.cached_input_tokens,
-                "output_tokens": c.output_tokens,
-                "reasoning_tokens": c.reasoning_tokens,
-                "total_tokens": c.total_tokens,
-            })
+        let spec: CallSpec = serde_wasm_bindgen::from_value(spec)
+            .map_err(|e| config_error(format!("bad call description: {e}")))?;
+        let (call, options) = spec
+            .into_call(body.map(String::into_bytes), Flavor::OpenAINode)
+            .map_err(error_to_js)?;
+        // Each call's transport holds its abort signal.
+        let client = match signal {
+            Some(signal) => self.client.on_transport(FetchTransport {
+                signal: Some(signal),
+            }),
+            None => self.client.clone(),
         };
-        let by_model: serde_json::Map<String, Value> = totals
-            .by_model
-            .iter()
-            .map(|(m, c)| (m.clone(), counts(c)))
-            .collect();
-        json!({
-            "responses": totals.responses,
-            "tokens": counts(&totals.tokens),
-            "cost_usd": totals.cost_usd(),
-            "unpriced_models": totals.unpriced_models,
-            "by_model": by_model,
-        })
-        .to_string()
+        let ready = client.prepare(&call, options).map_err(error_to_js)?;
+        let usage = ready.prepared.usage;
+        Ok(spawn(async move {
+            match client.run(ready).await.map_err(error_to_js)? {
+                Answer::Stream(stream) => Ok(NativeStream::new(stream, snapshots).into()),
+                Answer::Whole(answer) => {
+                    let out = js_sys::Object::new();
+                    set(&out, "status", &answer.http_status.into());
+                    set(&out, "headers", &headers_to_js(&answer.http_headers));
+                    let text = answer.parsed.0;
+                    let json = answer
+                        .http_headers
+                        .get("content-type")
+                        .is_some_and(|t| t.contains("json"))
+                        || text
+                            .as_string()
+                            .is_some_and(|t| t.trim_start().starts_with(['{', '[']));
+                    if json {
+                        if let Ok(data) = js_sys::JSON::parse(&text.as_string().unwrap_or_default())
+                        {
+                            // Counted from the parsed object: the body never
+                            // enters wasm memory.
+                            if let Ok(skim) = serde_wasm_bindgen::from_value(data.clone()) {
+                                client.record_answer(usage, &skim);
+                            }
+                            set(&out, "data", &data);
+                        }
+                    }
+                    set(&out, "text", &text);
+                    Ok(out.into())
+                }
+            }
+        }))
     }
 
-    /// Counts a whole answer's usage, given as `{"model": ..., "usage": {...}}`
-    /// cut from the parsed object by JS (the body itself never passes
-    /// through wasm): `kind` "responses" or "completions" (chat and legacy).
-    pub fn record_usage(&self, kind: &str, model_and_usage: &str) {
-        match kind {
-            "responses" => {
-                self.client.record_response_body(model_and_usage.as_bytes());
-            }
-            _ => self
-                .client
-                .record_completion_body(model_and_usage.as_bytes()),
-        }
+    /// Token totals and cost over the calls of this client.
+    pub fn usage(&self) -> JsValue {
+        to_js(&self.client.usage().to_json())
     }
 
     /// Sets a model's price in USD per million tokens.
@@ -259,75 +142,78 @@ impl NativeClient {
     }
 }
 
-impl NativeClient {
-    fn prepare(
-        &self,
-        call: &str,
-        body: Option<String>,
-        signal: Option<AbortSignal>,
-        stream: bool,
-    ) -> Result<
-        (
-            Client<FetchTransport>,
-            rapidresponse::core::HttpRequest,
-            CallOptions,
-            CountUsage,
-        ),
-        JsValue,
-    > {
-        let call: Call = serde_json::from_slice(call.as_bytes())
-            .map_err(|e| config_error(&format!("bad call description: {e}")))?;
-        let method = Method::parse(&call.method)
-            .ok_or_else(|| config_error(&format!("unsupported method {}", call.method)))?;
-        let mut options = CallOptions::new();
-        headers_from(call.headers, &mut options.request.headers);
-        options.request.query = call.query;
-        if let Some(ms) = call.timeout {
-            options.timeouts = Some(node_timeouts(millis(ms)?));
-        }
-        options.max_retries = call.max_retries;
-        let count = match call.usage.as_deref() {
-            Some("responses") => CountUsage::FromResponseEvents,
-            Some("completions") => CountUsage::FromChunks,
-            _ => CountUsage::No,
-        };
-        let request = self
-            .client
-            .config()
-            .build_bytes(
-                method,
-                &call.path,
-                body.map(String::into_bytes),
-                call.model.as_deref(),
-                stream,
-                &options.request,
-            )
-            .map_err(error_to_js)?;
-        let client = match signal {
-            Some(signal) => self.client.on_transport(FetchTransport {
-                signal: Some(signal),
-            }),
-            None => self.client.clone(),
-        };
-        Ok((client, request, options, count))
-    }
-}
-
 enum StreamState {
-    Idle(Box<RawEventStream<FetchTransport>>),
+    Idle(Box<EventStream<FetchTransport>>),
     /// A `next_batch` task holds the stream.
     Reading,
     Closed,
 }
 
 /// An open event stream: `next_batch()` starts a task that gives the
-/// events of the next network chunk as `[count, "[e1,\re2,...]"]`, or
-/// `null` at the end.
+/// events of the next network chunk as `[count, "[e1,\re2,...]", ends]`
+/// (`ends`: per event its snapshot's output index, content index + 1 or 0
+/// for arguments, and end; empty without snapshots), or `null` at the end.
 #[wasm_bindgen]
 pub struct NativeStream {
     status: u16,
     headers: JsValue,
+    snapshots: bool,
     state: Rc<RefCell<StreamState>>,
+    /// What a closed stream still answers (the response so far).
+    closed: Rc<RefCell<Option<Box<EventStream<FetchTransport>>>>>,
+}
+
+impl NativeStream {
+    fn new(stream: EventStream<FetchTransport>, snapshots: bool) -> Self {
+        NativeStream {
+            status: stream.status(),
+            headers: headers_to_js(stream.headers()),
+            snapshots,
+            state: Rc::new(RefCell::new(StreamState::Idle(Box::new(stream)))),
+            closed: Rc::default(),
+        }
+    }
+
+    fn with_stream<R>(&self, f: impl FnOnce(&EventStream<FetchTransport>) -> R) -> Option<R> {
+        if let StreamState::Idle(s) = &*self.state.borrow() {
+            return Some(f(s));
+        }
+        self.closed.borrow().as_deref().map(f)
+    }
+}
+
+/// `[e1,\re2,\re3]`: one JSON.parse for the batch; CR never occurs in an
+/// event's data (it ends SSE lines), so JS can also split on it to parse
+/// one at a time.
+fn batch_to_js(batch: &[Delivery], snapshots: bool) -> JsValue {
+    let len = batch.iter().map(|d| d.data.len() + 2).sum::<usize>() + 2;
+    let mut joined = String::with_capacity(len);
+    joined.push('[');
+    for (i, d) in batch.iter().enumerate() {
+        if i > 0 {
+            joined.push_str(",\r");
+        }
+        joined.push_str(&d.data);
+    }
+    joined.push(']');
+    let mut ends: Vec<u32> = Vec::new();
+    if snapshots {
+        for d in batch {
+            let at = d.snapshot.unwrap_or(SnapshotRef {
+                output_index: u32::MAX as usize,
+                content_index: None,
+                end: 0,
+            });
+            let ci = at.content_index.map_or(0, |c| c as u32 + 1);
+            ends.extend([at.output_index as u32, ci, at.end as u32]);
+        }
+    }
+    js_sys::Array::of3(
+        &JsValue::from(batch.len() as u32),
+        &JsValue::from_str(&joined),
+        &js_sys::Uint32Array::from(ends.as_slice()),
+    )
+    .into()
 }
 
 #[wasm_bindgen]
@@ -352,109 +238,77 @@ impl NativeStream {
                 let busy = matches!(other, StreamState::Reading);
                 *self.state.borrow_mut() = other;
                 return Ok(spawn(async move {
-                    if busy {
-                        Err(config_error("a batch is being read already"))
-                    } else {
-                        Ok(JsValue::NULL)
+                    match busy {
+                        true => Err(config_error("a batch is being read already".into())),
+                        false => Ok(JsValue::NULL),
                     }
                 }));
             }
         };
         let state = self.state.clone();
+        let closed = self.closed.clone();
+        let snapshots = self.snapshots;
         Ok(spawn(async move {
-            let next = stream.next_frames().await;
-            // A close during the read wins: the stream is dropped here.
+            let next = stream.next_batch(BATCH_EVENTS).await;
+            // A close during the read wins: the stream stays closed.
             if matches!(*state.borrow(), StreamState::Reading) {
                 *state.borrow_mut() = StreamState::Idle(stream);
+            } else {
+                stream.close();
+                *closed.borrow_mut() = Some(stream);
             }
             match next {
                 None => Ok(JsValue::NULL),
                 Some(Err(e)) => Err(error_to_js(e)),
-                Some(Ok(frames)) => {
-                    // `[e1,\re2,\re3]`: one JSON.parse for the batch; CR
-                    // never occurs in an event's data (it ends SSE lines),
-                    // so JS can also split on it to parse one at a time.
-                    let len = frames.iter().map(|f| f.data.len() + 2).sum::<usize>() + 2;
-                    let mut joined = String::with_capacity(len);
-                    joined.push('[');
-                    for (i, frame) in frames.iter().enumerate() {
-                        if i > 0 {
-                            joined.push_str(",\r");
-                        }
-                        joined.push_str(&frame.data);
-                    }
-                    joined.push(']');
-                    Ok(js_sys::Array::of2(
-                        &JsValue::from(frames.len() as u32),
-                        &JsValue::from_str(&joined),
-                    )
-                    .into())
-                }
+                Some(Ok(batch)) => Ok(batch_to_js(&batch, snapshots)),
             }
         }))
     }
 
-    /// Drops the connection (the server sees the disconnect).
+    /// Drops the connection (the server sees the disconnect); the response
+    /// so far stays readable.
     pub fn close(&self) {
         let old = std::mem::replace(&mut *self.state.borrow_mut(), StreamState::Closed);
-        drop(old);
-    }
-}
-
-fn set(target: &js_sys::Object, key: &str, value: JsValue) {
-    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), &value);
-}
-
-fn headers_to_js(headers: &Headers) -> JsValue {
-    let out = js_sys::Array::new();
-    for (k, v) in headers.iter() {
-        out.push(&js_sys::Array::of2(
-            &JsValue::from_str(k),
-            &JsValue::from_str(v),
-        ));
-    }
-    out.into()
-}
-
-fn config_error(message: &str) -> JsValue {
-    error_object("config", message)
-}
-
-fn error_object(kind: &str, message: &str) -> JsValue {
-    let out = js_sys::Object::new();
-    set(&out, "rapidresponse", JsValue::TRUE);
-    set(&out, "kind", JsValue::from_str(kind));
-    set(&out, "message", JsValue::from_str(message));
-    out.into()
-}
-
-/// A failure as a plain object the TypeScript layer turns into openai-node's
-/// error class: `{kind, message}` plus, for an HTTP error, `status`,
-/// `headers` and `body` (the response text).
-fn error_to_js(error: Error) -> JsValue {
-    let kind = match &error {
-        Error::Api(_) => "api",
-        Error::Connection { .. } | Error::IncompleteStream { .. } => "connection",
-        Error::Timeout { .. } => "timeout",
-        Error::Cancelled => "aborted",
-        Error::Sse { .. } | Error::Decode(_) => "decode",
-        Error::StreamError { .. } => "stream_error",
-        Error::Config(_) => "config",
-        _ => "other",
-    };
-    let out = error_object(kind, &error.to_string());
-    if let Error::Api(api) = &error {
-        let out: &js_sys::Object = out.unchecked_ref();
-        set(out, "status", api.status.into());
-        set(out, "headers", headers_to_js(&api.headers));
-        let body = match &api.body {
-            ErrorBody::Json(v) => Some(v.to_string()),
-            ErrorBody::Text(t) => Some(t.clone()),
-            ErrorBody::Empty => None,
-        };
-        if let Some(b) = body {
-            set(out, "body", JsValue::from_str(&b));
+        if let StreamState::Idle(mut s) = old {
+            s.close();
+            *self.closed.borrow_mut() = Some(s);
         }
     }
-    out
+
+    /// The response so far.
+    pub fn snapshot(&self) -> JsValue {
+        self.with_stream(|s| to_js(&s.machine().accumulator().snapshot()))
+            .unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// A delta's `snapshot`: its part's text (`content_index` + 1; 0 for a
+    /// call's arguments) up to its end.
+    pub fn snapshot_text(&self, output_index: u32, content: u32, end: u32) -> Option<String> {
+        let at = SnapshotRef {
+            output_index: output_index as usize,
+            content_index: content.checked_sub(1).map(|c| c as usize),
+            end: end as usize,
+        };
+        self.with_stream(|s| {
+            s.machine()
+                .accumulator()
+                .snapshot_text(at)
+                .map(str::to_owned)
+        })
+        .flatten()
+    }
+
+    /// The final response under openai-node's rule (the response so far),
+    /// or a failure when no event came at all.
+    pub fn final_response(&self) -> Result<JsValue, JsValue> {
+        match self.with_stream(|s| s.machine().final_response()) {
+            Some(Ok(v)) => Ok(to_js(&v)),
+            Some(Err(FinalError::NoEvents)) | None => Err(config_error(
+                "request ended without sending any events".into(),
+            )),
+            Some(Err(_)) => Err(config_error(
+                "stream ended without producing a Response".into(),
+            )),
+        }
+    }
 }

@@ -10,7 +10,9 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use js_sys::{Array, Uint8Array};
 use rapidresponse::core::{Headers, HttpRequest};
-use rapidresponse::transport::{Body, HttpResponse, Transport, TransportError, TransportErrorKind};
+use rapidresponse::transport::{
+    Body, HttpResponse, Transport, TransportError, TransportErrorKind, WholeBody,
+};
 use std::time::{Duration, SystemTime};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -44,6 +46,24 @@ pub struct FetchBody {
     reader: Option<wasm_streams::readable::IntoStream<'static>>,
     controller: AbortController,
     signal: Option<AbortSignal>,
+}
+
+/// A whole body as fetch read it: a JS string, which enters wasm memory
+/// only if it is an error body to read.
+pub struct FetchText(pub JsValue);
+
+impl WholeBody for FetchText {
+    fn from_bytes(bytes: Vec<u8>) -> Self {
+        FetchText(JsValue::from_str(&String::from_utf8_lossy(&bytes)))
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        self.0.as_string().unwrap_or_default().into_bytes()
+    }
+
+    fn as_bytes(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
 impl FetchBody {
@@ -112,6 +132,19 @@ fn describe(error: &JsValue) -> String {
 
 impl Transport for FetchTransport {
     type Body = FetchBody;
+    type Whole = FetchText;
+
+    /// The body is read by fetch as JS text (`Response.text()`), never
+    /// through wasm memory chunk by chunk.
+    async fn send_whole(
+        &self,
+        request: HttpRequest,
+        connect_timeout: Duration,
+    ) -> Result<(u16, Headers, FetchText), TransportError> {
+        let mut response = self.send(request, connect_timeout).await?;
+        let text = response.body.text().await?;
+        Ok((response.status, response.headers, FetchText(text)))
+    }
 
     async fn send(
         &self,

@@ -1,9 +1,11 @@
 //! rapidresponse for JavaScript: the client loop of `crates/rapidresponse`
 //! (default features off, so no tokio and no reqwest) over the global
 //! `fetch`, exported with wasm-bindgen for the npm package's TypeScript
-//! layer (`web/`). It converts only: JSON text in, text out for
-//! `JSON.parse`; it keeps the typed model out (JS parses the events), which
-//! keeps the module small. Async calls are tasks JS polls (see `tasks`).
+//! layer (`web/`). It converts only: JS values in and out through
+//! serde-wasm-bindgen, event data as text for `JSON.parse`; it keeps the
+//! typed model out (JS parses the events), which keeps the module small.
+//! Async calls are tasks JS polls (see `tasks`). It builds for wasm32 only.
+#![cfg(target_arch = "wasm32")]
 
 mod client;
 mod fetch;
@@ -11,6 +13,23 @@ mod tasks;
 
 pub use client::{NativeClient, NativeStream};
 pub use tasks::{poll_task, setup};
+
+/// The base URL openai-node's AzureOpenAI shows for an endpoint (the core
+/// builds every request URL from the endpoint itself).
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn azure_base_url(endpoint: String) -> String {
+    let config = rapidresponse::ClientConfig {
+        provider: rapidresponse::Provider::Azure {
+            endpoint: Some(endpoint),
+            api_version: None,
+            deployment: None,
+            auth: None,
+        },
+        flavor: rapidresponse::Flavor::OpenAINode,
+        ..Default::default()
+    };
+    config.effective_base_url()
+}
 
 /// Panics on purpose, for the test that checks a panic rejects only its
 /// call and the next calls work.

@@ -137,12 +137,16 @@ fn write_item(flavor: Flavor, key: &str, value: &QueryValue, out: &mut String) {
 }
 
 /// A float as the SDK's language prints it: Python's `str(1.0)` is `1.0`,
-/// JavaScript's `String(1.0)` is `1`.
+/// JavaScript's `String(1.0)` is `1`. (Through serde_json's shortest
+/// formatting: the module carries no second float printer.)
 fn float_text(flavor: Flavor, f: f64) -> String {
-    if flavor == Flavor::OpenAIPython && f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16 {
-        format!("{f:.1}")
-    } else {
-        format!("{f}")
+    let Some(n) = serde_json::Number::from_f64(f) else {
+        return String::new();
+    };
+    let text = n.to_string();
+    match (flavor, text.strip_suffix(".0")) {
+        (Flavor::OpenAINode, Some(whole)) => whole.to_owned(),
+        _ => text,
     }
 }
 

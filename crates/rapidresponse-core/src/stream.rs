@@ -447,18 +447,16 @@ impl StreamMachine {
                 let Some(usage) = done.get("usage").filter(|u| u.is_object()) else {
                     return;
                 };
-                if let Ok(usage) = serde_json::from_value(usage.clone()) {
-                    let model = done.get("model").and_then(Value::as_str).unwrap_or("");
-                    self.usage = Some((model.to_owned(), TokenCounts::from_usage(&usage)));
-                }
+                let model = done.get("model").and_then(Value::as_str).unwrap_or("");
+                self.usage = Some((model.to_owned(), TokenCounts::from_json(usage, false)));
             }
             (UsageKind::Completion, _) => {
                 let Some(raw) = view.usage.filter(|u| u.get().starts_with('{')) else {
                     return;
                 };
-                if let Ok(usage) = serde_json::from_str(raw.get()) {
+                if let Ok(usage) = serde_json::from_str::<Value>(raw.get()) {
                     let model = view.model.as_deref().unwrap_or("");
-                    self.usage = Some((model.to_owned(), TokenCounts::from_chat_usage(&usage)));
+                    self.usage = Some((model.to_owned(), TokenCounts::from_json(&usage, true)));
                 }
             }
             _ => {}

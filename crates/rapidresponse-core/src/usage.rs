@@ -136,7 +136,44 @@ impl TokenCounts {
                 .get()
                 .and_then(|d| d.reasoning_tokens.copied())
                 .unwrap_or(0),
-            total_tokens: u.total_tokens.copied().unwrap_or(input + output),
+            total_tokens: u
+                .total_tokens
+                .copied()
+                .unwrap_or(input.saturating_add(output)),
+        }
+    }
+
+    /// The counts of a `usage` object as JSON, without the typed model: a
+    /// response's (`input_tokens`, ...) or, with `chat`, a chat or legacy
+    /// completion's (`prompt_tokens`, ...). A member of another kind counts 0.
+    pub fn from_json(usage: &serde_json::Value, chat: bool) -> Self {
+        let n = |path: &[&str]| {
+            path.iter()
+                .try_fold(usage, |v, k| v.get(k))
+                .and_then(serde_json::Value::as_u64)
+        };
+        let (input, output, cached, reasoning) = if chat {
+            (
+                n(&["prompt_tokens"]),
+                n(&["completion_tokens"]),
+                n(&["prompt_tokens_details", "cached_tokens"]),
+                n(&["completion_tokens_details", "reasoning_tokens"]),
+            )
+        } else {
+            (
+                n(&["input_tokens"]),
+                n(&["output_tokens"]),
+                n(&["input_tokens_details", "cached_tokens"]),
+                n(&["output_tokens_details", "reasoning_tokens"]),
+            )
+        };
+        let (input, output) = (input.unwrap_or(0), output.unwrap_or(0));
+        TokenCounts {
+            input_tokens: input,
+            cached_input_tokens: if chat { 0 } else { cached.unwrap_or(0) },
+            output_tokens: output,
+            reasoning_tokens: if chat { 0 } else { reasoning.unwrap_or(0) },
+            total_tokens: n(&["total_tokens"]).unwrap_or(input.saturating_add(output)),
         }
     }
 
@@ -147,17 +184,23 @@ impl TokenCounts {
         TokenCounts {
             input_tokens: input,
             output_tokens: output,
-            total_tokens: u.total_tokens.copied().unwrap_or(input + output),
+            total_tokens: u
+                .total_tokens
+                .copied()
+                .unwrap_or(input.saturating_add(output)),
             ..Default::default()
         }
     }
 
+    /// Adds counts, saturating: a server's absurd numbers never overflow.
     fn add(&mut self, o: &TokenCounts) {
-        self.input_tokens += o.input_tokens;
-        self.cached_input_tokens += o.cached_input_tokens;
-        self.output_tokens += o.output_tokens;
-        self.reasoning_tokens += o.reasoning_tokens;
-        self.total_tokens += o.total_tokens;
+        self.input_tokens = self.input_tokens.saturating_add(o.input_tokens);
+        self.cached_input_tokens = self
+            .cached_input_tokens
+            .saturating_add(o.cached_input_tokens);
+        self.output_tokens = self.output_tokens.saturating_add(o.output_tokens);
+        self.reasoning_tokens = self.reasoning_tokens.saturating_add(o.reasoning_tokens);
+        self.total_tokens = self.total_tokens.saturating_add(o.total_tokens);
     }
 }
 

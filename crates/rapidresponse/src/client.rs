@@ -73,6 +73,15 @@ impl CallOptions {
     }
 }
 
+/// The members of a whole answer its usage is counted from.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct UsageOf {
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub usage: Option<serde_json::Value>,
+}
+
 /// A parsed result with the HTTP details it came with. It dereferences to
 /// the parsed value, so its field names avoid the API's (`data`, `status`).
 #[derive(Clone, Debug, PartialEq)]
@@ -276,6 +285,21 @@ impl<T: Transport> Client<T> {
                 None
             }
         }
+    }
+
+    /// Counts a whole answer's usage from its `model` and `usage` members,
+    /// for a shell that parsed the answer itself (the wasm package: the
+    /// body stays JS text); `usage` is the endpoint table's kind.
+    pub fn record_answer(&self, usage: UsageKind, answer: &UsageOf) {
+        let Some(u) = answer.usage.as_ref().filter(|u| u.is_object()) else {
+            return;
+        };
+        let counts = match usage {
+            UsageKind::None => return,
+            UsageKind::Response => TokenCounts::from_json(u, false),
+            UsageKind::Completion => TokenCounts::from_json(u, true),
+        };
+        self.record_usage(answer.model.as_deref().unwrap_or(""), &counts);
     }
 
     /// Runs `fut` unless `limit` passes first (by the transport's clock):

@@ -44,7 +44,7 @@ pub mod settings;
 mod stream;
 pub mod transport;
 
-pub use client::{Answer, ApiResponse, CallOptions, Client, Ready, TokenProvider};
+pub use client::{Answer, ApiResponse, CallOptions, Client, Ready, TokenProvider, UsageOf};
 #[cfg(feature = "native")]
 pub use native::NativeTransport;
 pub use rapidresponse_core as core;
