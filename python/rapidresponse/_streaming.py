@@ -135,7 +135,8 @@ class _Tracker:
         self.text_format = text_format
 
     def see(self, event: Any) -> None:
-        if self.text_format is not None and event.type == "response.completed":
+        # The stream machine marks the event that carries the completed response.
+        if self.text_format is not None and getattr(event, "_rr_extra", None) == "completed":
             from .resources.responses import parsed_response
 
             event.response = parsed_response(event.response, self.text_format)

@@ -50,6 +50,12 @@ export function startMock({ apiKey } = {}) {
             }
             return false;
           },
+          /** Serves `body` verbatim to the next request. */
+          pushReplay: async (body, { status = 200, contentType = 'text/event-stream' } = {}) => {
+            const q = `status=${status}&content_type=${encodeURIComponent(contentType)}`;
+            const r = await fetch(`${origin}/__mock/replay?${q}`, { method: 'POST', body });
+            if (!r.ok) throw new Error(`push replay: ${r.status}`);
+          },
           /** Queues a fault for the next request(s). */
           pushFault: async (spec) => {
             const r = await fetch(`${origin}/__mock/faults`, { method: 'POST', body: spec });

@@ -90,7 +90,7 @@ async fn start(
 ) -> Result<Started, rapidresponse::Error> {
     let usage = ready.prepared.usage;
     Ok(match client.run(ready).await? {
-        Answer::Stream(s) => Started::Stream(Box::new(s)),
+        Answer::Stream(s) => Started::Stream(s),
         Answer::Whole(answer) => {
             // Usage is counted by the client, as the endpoint table says;
             // invalid JSON is left for the Python side to report when a

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyType};
 use pyo3::{ffi, intern};
 use rapidresponse::{Error, EventStream, NativeTransport};
-use rapidresponse_core::{Delivery, SnapshotRef};
+use rapidresponse_core::{Delivery, SnapshotRef, Terminal};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
@@ -156,9 +156,14 @@ impl NativeStream {
                 // Plain values, or drift that is not an object.
                 _ => value,
             };
-            if let (true, Some(at)) = (this.events.snapshots, d.snapshot) {
-                let handle = (slf.clone(), at.output_index, at.content_index, at.end);
-                obj.setattr(extra_key, handle)?;
+            if this.events.snapshots {
+                if let Some(at) = d.snapshot {
+                    let handle = (slf.clone(), at.output_index, at.content_index, at.end);
+                    obj.setattr(extra_key, handle)?;
+                } else if d.terminal == Some(Terminal::Completed) {
+                    // The event that carries the completed response.
+                    obj.setattr(extra_key, "completed")?;
+                }
             }
             list.append(obj)?;
         }

@@ -99,7 +99,7 @@ impl NativeClient {
         let usage = ready.prepared.usage;
         Ok(spawn(async move {
             match client.run(ready).await.map_err(error_to_js)? {
-                Answer::Stream(stream) => Ok(NativeStream::new(stream, snapshots).into()),
+                Answer::Stream(stream) => Ok(NativeStream::new(*stream, snapshots).into()),
                 Answer::Whole(answer) => {
                     let out = js_sys::Object::new();
                     set(&out, "status", &answer.http_status.into());

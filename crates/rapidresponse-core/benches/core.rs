@@ -85,6 +85,7 @@ fn sse(c: &mut Criterion) {
                         data: f.data,
                         sse_event: f.event,
                         snapshot: None,
+                        terminal: None,
                     };
                     let e = StreamEvent::<ResponseStreamEvent>::decode(delivery).unwrap();
                     n += e.data.len();

@@ -76,6 +76,7 @@ mod tests {
             data: data.to_owned(),
             sse_event: Some("response.output_text.delta".into()),
             snapshot: None,
+            terminal: None,
         }
     }
 

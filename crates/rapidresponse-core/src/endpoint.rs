@@ -125,123 +125,101 @@ pub struct Endpoint {
 
 const JSON: &str = "application/json";
 
-const fn row(
-    name: &'static str,
-    method: Method,
-    path: &'static str,
-    query: &'static [&'static str],
-    streams: Streams,
-    events: EventKind,
-    usage: UsageKind,
-    accept: &'static str,
-) -> Endpoint {
-    Endpoint {
-        name,
-        method,
-        path,
-        query,
-        streams,
-        events,
-        usage,
-        accept,
-    }
-}
-
 use EventKind::{Chunks, Responses};
 use Streams::{Never, WhenBodySaysSo, WhenQuerySaysSo};
 
 /// The table, in `Operation` order (raw calls excepted).
 const TABLE: [Endpoint; 9] = [
-    row(
-        "responses.create",
-        Method::Post,
-        "/responses",
-        &[],
-        WhenBodySaysSo,
-        Responses,
-        UsageKind::Response,
-        JSON,
-    ),
-    row(
-        "responses.retrieve",
-        Method::Get,
-        "/responses/{}",
-        &["include", "include_obfuscation", "starting_after", "stream"],
-        WhenQuerySaysSo,
-        Responses,
-        UsageKind::None,
-        JSON,
-    ),
-    row(
-        "responses.delete",
-        Method::Delete,
-        "/responses/{}",
-        &[],
-        Never,
-        Responses,
-        UsageKind::None,
-        "*/*",
-    ),
-    row(
-        "responses.cancel",
-        Method::Post,
-        "/responses/{}/cancel",
-        &[],
-        Never,
-        Responses,
-        UsageKind::None,
-        JSON,
-    ),
-    row(
-        "responses.compact",
-        Method::Post,
-        "/responses/compact",
-        &[],
-        Never,
-        Responses,
-        UsageKind::None,
-        JSON,
-    ),
-    row(
-        "responses.input_tokens.count",
-        Method::Post,
-        "/responses/input_tokens",
-        &[],
-        Never,
-        Responses,
-        UsageKind::None,
-        JSON,
-    ),
-    row(
-        "responses.input_items.list",
-        Method::Get,
-        "/responses/{}/input_items",
-        &["after", "include", "limit", "order"],
-        Never,
-        Responses,
-        UsageKind::None,
-        JSON,
-    ),
-    row(
-        "chat.completions.create",
-        Method::Post,
-        "/chat/completions",
-        &[],
-        WhenBodySaysSo,
-        Chunks,
-        UsageKind::Completion,
-        JSON,
-    ),
-    row(
-        "completions.create",
-        Method::Post,
-        "/completions",
-        &[],
-        WhenBodySaysSo,
-        Chunks,
-        UsageKind::Completion,
-        JSON,
-    ),
+    Endpoint {
+        name: "responses.create",
+        method: Method::Post,
+        path: "/responses",
+        query: &[],
+        streams: WhenBodySaysSo,
+        events: Responses,
+        usage: UsageKind::Response,
+        accept: JSON,
+    },
+    Endpoint {
+        name: "responses.retrieve",
+        method: Method::Get,
+        path: "/responses/{}",
+        query: &["include", "include_obfuscation", "starting_after", "stream"],
+        streams: WhenQuerySaysSo,
+        events: Responses,
+        usage: UsageKind::None,
+        accept: JSON,
+    },
+    Endpoint {
+        name: "responses.delete",
+        method: Method::Delete,
+        path: "/responses/{}",
+        query: &[],
+        streams: Never,
+        events: Responses,
+        usage: UsageKind::None,
+        accept: "*/*",
+    },
+    Endpoint {
+        name: "responses.cancel",
+        method: Method::Post,
+        path: "/responses/{}/cancel",
+        query: &[],
+        streams: Never,
+        events: Responses,
+        usage: UsageKind::None,
+        accept: JSON,
+    },
+    Endpoint {
+        name: "responses.compact",
+        method: Method::Post,
+        path: "/responses/compact",
+        query: &[],
+        streams: Never,
+        events: Responses,
+        usage: UsageKind::None,
+        accept: JSON,
+    },
+    Endpoint {
+        name: "responses.input_tokens.count",
+        method: Method::Post,
+        path: "/responses/input_tokens",
+        query: &[],
+        streams: Never,
+        events: Responses,
+        usage: UsageKind::None,
+        accept: JSON,
+    },
+    Endpoint {
+        name: "responses.input_items.list",
+        method: Method::Get,
+        path: "/responses/{}/input_items",
+        query: &["after", "include", "limit", "order"],
+        streams: Never,
+        events: Responses,
+        usage: UsageKind::None,
+        accept: JSON,
+    },
+    Endpoint {
+        name: "chat.completions.create",
+        method: Method::Post,
+        path: "/chat/completions",
+        query: &[],
+        streams: WhenBodySaysSo,
+        events: Chunks,
+        usage: UsageKind::Completion,
+        accept: JSON,
+    },
+    Endpoint {
+        name: "completions.create",
+        method: Method::Post,
+        path: "/completions",
+        query: &[],
+        streams: WhenBodySaysSo,
+        events: Chunks,
+        usage: UsageKind::Completion,
+        accept: JSON,
+    },
 ];
 
 /// Azure paths that take `/deployments/{model}` before them (openai-python's
@@ -443,30 +421,39 @@ impl ClientConfig {
         out
     }
 
-    /// The base URL requests go to, as the SDK's client shows it: for Azure
-    /// with an endpoint, `{endpoint}/openai`, and openai-python adds
-    /// `/deployments/{deployment}` when one is configured.
+    /// The base URL as the SDK's client shows it: for Azure with an
+    /// endpoint, `{endpoint}/openai`, to which openai-python adds
+    /// `/deployments/{deployment}` when one is configured (its requests
+    /// outside the deployment paths still go to `{endpoint}/openai`).
     pub fn effective_base_url(&self) -> String {
+        let mut base = self.requests_base();
+        if let Provider::Azure {
+            endpoint: Some(_),
+            deployment: Some(dep),
+            ..
+        } = &self.provider
+        {
+            if self.flavor == Flavor::OpenAIPython {
+                base.push_str("/deployments/");
+                query::encode_path_segment(dep, &mut base);
+            }
+        }
+        base
+    }
+
+    /// What every request's path is appended to.
+    fn requests_base(&self) -> String {
         match &self.provider {
             Provider::Azure {
-                endpoint: Some(e),
-                deployment,
-                ..
-            } => {
-                let mut base = format!("{}/openai", e.trim_end_matches('/'));
-                if let (Flavor::OpenAIPython, Some(dep)) = (self.flavor, deployment) {
-                    base.push_str("/deployments/");
-                    query::encode_path_segment(dep, &mut base);
-                }
-                base
-            }
+                endpoint: Some(e), ..
+            } => format!("{}/openai", e.trim_end_matches('/')),
             _ => self.base_url.trim_end_matches('/').to_owned(),
         }
     }
 
     /// The full URL of `path` with `query`.
     fn url(&self, path: &str, query: &Query, model: Option<&str>) -> Result<String, Error> {
-        let mut url = self.effective_base_url();
+        let mut url = self.requests_base();
         if let Provider::Azure { deployment, .. } = &self.provider {
             // The deployment paths take `/deployments/{name}` (the
             // configured deployment's, else the model's) unless the base
@@ -882,23 +869,27 @@ mod tests {
         assert_eq!(p.request.url, "https://res.openai.azure.com/openai/deployments/gpt-4o/chat/completions?user=q&api-version=2025-04-01-preview");
         let r = azure(Some("dep1")).prepare(&chat, &opts).unwrap().request;
         assert!(r.url.contains("/openai/deployments/dep1/chat/completions"));
-        // A configured deployment: openai-python sends every path there,
-        // openai-node only the deployment paths.
+        // A configured deployment goes before the deployment paths only
+        // (openai-python shows it in its base URL all the same).
         let new = create(serde_json::json!({"model": "gpt-4o"}));
         let r = azure(Some("dep1")).prepare(&new, &opts).unwrap().request;
-        assert!(
-            r.url.contains("/openai/deployments/dep1/responses?"),
-            "{}",
-            r.url
+        assert!(r.url.contains("/openai/responses?"), "{}", r.url);
+        assert_eq!(
+            azure(Some("dep1")).effective_base_url(),
+            "https://res.openai.azure.com/openai/deployments/dep1"
         );
         let node = ClientConfig {
             flavor: Flavor::OpenAINode,
             ..azure(Some("dep1"))
         };
-        let r = node.prepare(&new, &opts).unwrap().request;
-        assert!(r.url.contains("/openai/responses?"), "{}", r.url);
-        let mut with_token = RequestOptions::default();
-        with_token.token = Some(Secret::new("tok-1"));
+        assert_eq!(
+            node.effective_base_url(),
+            "https://res.openai.azure.com/openai"
+        );
+        let with_token = RequestOptions {
+            token: Some(Secret::new("tok-1")),
+            ..Default::default()
+        };
         let r = azure(None).prepare(&new, &with_token).unwrap().request;
         assert_eq!(r.headers.get("authorization"), Some("Bearer tok-1"));
         assert_eq!(r.headers.get("api-key"), None);

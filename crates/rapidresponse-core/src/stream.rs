@@ -114,6 +114,9 @@ pub struct Delivery {
     pub sse_event: Option<Arc<str>>,
     /// For a text or arguments delta: where its `snapshot` is.
     pub snapshot: Option<SnapshotRef>,
+    /// The terminal event (completed, incomplete, failed) of a Responses
+    /// stream: it carries the final response.
+    pub terminal: Option<Terminal>,
 }
 
 /// What a shell does next.
@@ -428,10 +431,16 @@ impl StreamMachine {
         }
         self.count_usage(&view);
         self.delivered += 1;
+        let terminal = match self.kind {
+            EventKind::Responses => Terminal::of_event_type(view.kind()),
+            EventKind::Chunks => None,
+        };
+        drop(view);
         out.push_back(Step::Event(Delivery {
             data,
             sse_event: frame.event,
             snapshot,
+            terminal,
         }));
     }
 

@@ -1007,24 +1007,15 @@ async fn bench_mode_serves_prepared_streams_and_bodies_and_records_nothing() {
         assert_eq!(stream.headers()["content-type"], "text/event-stream");
         let (bytes, error) = read_body(stream).await;
         assert!(error.is_none());
-        let mut acc = rapidresponse_core::ResponseAccumulator::new();
-        let mut decoder = rapidresponse_core::ResponseEventDecoder::default();
-        let mut events = Vec::new();
-        decoder.feed(&bytes, &mut events).unwrap();
-        let mut deltas = 0;
-        for e in &events {
-            let e = e.as_ref().expect("every event decodes");
-            if matches!(
-                e.event,
-                rapidresponse_core::ResponseStreamEvent::OutputTextDelta(_)
-            ) {
-                deltas += 1;
-            }
-            acc.apply(&e.event);
-        }
+        let events = events(&bytes);
+        let deltas = types(&events)
+            .iter()
+            .filter(|t| *t == "response.output_text.delta")
+            .count();
         assert_eq!(deltas, 1000);
+        let acc = accumulate(&bytes);
         assert_eq!(acc.terminal(), Some(Terminal::Completed));
-        assert_eq!(acc.snapshot().output_text().len(), 5000);
+        assert_eq!(acc.text_so_far().len(), 5000);
 
         let whole: Response = client()
             .post(url("items=20,item_bytes=100"))

@@ -140,7 +140,7 @@ pub(crate) enum Sent<T: Transport> {
 /// the endpoint table decided (`Prepared::streams`).
 pub enum Answer<T: Transport> {
     Whole(ApiResponse<T::Whole>),
-    Stream(EventStream<T>),
+    Stream(Box<EventStream<T>>),
 }
 
 /// A call built and checked, ready to run (`Client::prepare`).
@@ -340,14 +340,14 @@ impl<T: Transport> Client<T> {
                 usage,
             } = prepared;
             match client.send(request, &options, streams).await? {
-                (Sent::Streaming(head), _) => Ok(Answer::Stream(EventStream::new(
+                (Sent::Streaming(head), _) => Ok(Answer::Stream(Box::new(EventStream::new(
                     client.clone(),
                     head,
                     options,
                     events,
                     usage,
                     origin,
-                ))),
+                )))),
                 (
                     Sent::Whole {
                         status,
@@ -545,7 +545,7 @@ impl<T: Transport> Client<T> {
             return Err(Error::Config("this call does not stream".into()));
         }
         match self.run(ready).await? {
-            Answer::Stream(s) => Ok(s),
+            Answer::Stream(s) => Ok(*s),
             Answer::Whole(_) => Err(Error::Config("expected a stream".into())),
         }
     }

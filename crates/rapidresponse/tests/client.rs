@@ -949,7 +949,7 @@ async fn a_call_the_shells_start_hands_over_raw_events_and_counts_usage() {
         let run = c.run(ready);
         async move {
             match run.await? {
-                Answer::Stream(s) => Ok::<_, Error>(s),
+                Answer::Stream(s) => Ok::<_, Error>(*s),
                 Answer::Whole(_) => panic!("a stream was asked for"),
             }
         }

@@ -123,6 +123,7 @@ pub fn read_all(body: &[u8]) -> (Vec<Decoded>, rapidresponse_core::ResponseAccum
             data: f.data.clone(),
             sse_event: f.event,
             snapshot: None,
+            terminal: None,
         };
         events.push(StreamEvent::decode(d).expect("every event decodes"));
     }

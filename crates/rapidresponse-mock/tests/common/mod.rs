@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use rapidresponse_core::{Frame, ResponseAccumulator, ResponseEventDecoder, SseDecoder, SseError};
+use rapidresponse_core::{Frame, ResponseAccumulator, SseDecoder, SseError};
 use rapidresponse_mock::MockServer;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -116,15 +116,15 @@ pub fn types(events: &[Value]) -> Vec<String> {
         .collect()
 }
 
-/// Folds a Responses stream through the core's decoder and accumulator.
+/// Folds every event of a Responses stream into the core's accumulator.
 pub fn accumulate(bytes: &[u8]) -> ResponseAccumulator {
-    let mut decoder = ResponseEventDecoder::default();
-    let mut decoded = Vec::new();
-    decoder.feed(bytes, &mut decoded).expect("valid SSE");
-    decoder.finish(&mut decoded).expect("valid SSE");
     let mut accumulator = ResponseAccumulator::new();
-    for event in decoded {
-        accumulator.apply(&event.expect("a decodable event").event);
+    for frame in frames(bytes).expect("valid SSE") {
+        if frame.data.trim().is_empty() || frame.data.starts_with("[DONE]") {
+            continue;
+        }
+        let view = rapidresponse_core::view::EventView::parse(&frame.data);
+        accumulator.apply(&view.expect("a decodable event"));
     }
     accumulator
 }
