@@ -99,3 +99,30 @@ fn an_empty_prompt_is_a_clear_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("give a prompt"));
 }
+
+/// The shared corpus's stream whose last event no blank line ends (as the
+/// OpenAPI spec's own example): delivered, so the answer completes; and one
+/// cut before its terminal event: a clear failure with the text kept.
+#[test]
+fn a_last_event_without_a_blank_line_completes_and_a_cut_stream_fails() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sse");
+    let server = rapidresponse_mock::MockServer::start();
+    let run = |name: &str| {
+        let body = std::fs::read(fixtures.join(name)).unwrap();
+        server.push_replay(200, "text/event-stream", body);
+        cli()
+            .env("OPENAI_BASE_URL", server.url())
+            .arg("hello")
+            .output()
+            .unwrap()
+    };
+    let out = run("no_final_blank_line.sse");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("The last event has no blank line."));
+    assert!(stderr.contains("tokens:"), "the completed response's usage: {stderr}");
+    let out = run("truncated.sse");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("This stream is cut off mid-"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ended before the response was complete"));
+}
