@@ -105,7 +105,8 @@ fn an_empty_prompt_is_a_clear_error() {
 /// cut before its terminal event: a clear failure with the text kept.
 #[test]
 fn a_last_event_without_a_blank_line_completes_and_a_cut_stream_fails() {
-    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sse");
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sse");
     let server = rapidresponse_mock::MockServer::start();
     let run = |name: &str| {
         let body = std::fs::read(fixtures.join(name)).unwrap();
@@ -120,7 +121,10 @@ fn a_last_event_without_a_blank_line_completes_and_a_cut_stream_fails() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("The last event has no blank line."));
-    assert!(stderr.contains("tokens:"), "the completed response's usage: {stderr}");
+    assert!(
+        stderr.contains("tokens:"),
+        "the completed response's usage: {stderr}"
+    );
     let out = run("truncated.sse");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("This stream is cut off mid-"));

@@ -9,7 +9,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use rapidresponse_core::{EventKind, SseDecoder, SseError, Step, StreamMachine, StreamRules, Terminal, UsageKind};
+use rapidresponse_core::{
+    EventKind, SseDecoder, SseError, Step, StreamMachine, StreamRules, Terminal, UsageKind,
+};
 use rapidresponse_mock::MockServer;
 use serde_json::{json, Value};
 
@@ -440,7 +442,13 @@ async fn malformed_at_cuts_one_events_json_and_the_rest_still_decode() {
         machine.feed(&bytes, &mut steps);
         machine.finish(&mut steps);
         assert!(matches!(steps[3], Step::Skipped(_)));
-        assert_eq!(steps.iter().filter(|s| matches!(s, Step::Skipped(_))).count(), 1);
+        assert_eq!(
+            steps
+                .iter()
+                .filter(|s| matches!(s, Step::Skipped(_)))
+                .count(),
+            1
+        );
         assert_eq!(steps.back(), Some(&Step::End(Ok(()))));
     })
     .await;
