@@ -8,11 +8,12 @@
 
 use rapidresponse::core::{Delivery, Error, FinalError, Flavor, Headers, Price, SnapshotRef};
 use rapidresponse::settings::{CallSpec, Settings};
-use rapidresponse::{Answer, Client, EventStream};
+use rapidresponse::{Answer, Client, EventStream, UsageOf};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use crate::fetch::FetchTransport;
@@ -109,17 +110,12 @@ impl NativeClient {
                         .http_headers
                         .get("content-type")
                         .is_some_and(|t| t.contains("json"))
-                        || text
-                            .as_string()
-                            .is_some_and(|t| t.trim_start().starts_with(['{', '[']));
+                        || looks_like_json(&text);
                     if json {
-                        if let Ok(data) = js_sys::JSON::parse(&text.as_string().unwrap_or_default())
-                        {
-                            // Counted from the parsed object: the body never
-                            // enters wasm memory.
-                            if let Ok(skim) = serde_wasm_bindgen::from_value(data.clone()) {
-                                client.record_answer(usage, &skim);
-                            }
+                        // Parsed by JS from its own string: the body never
+                        // enters wasm memory; usage is read off the object.
+                        if let Ok(data) = json_parse(&text) {
+                            client.record_answer(usage, &usage_of(&data));
                             set(&out, "data", &data);
                         }
                     }
@@ -185,6 +181,31 @@ impl NativeStream {
 /// `[e1,\re2,\re3]`: one JSON.parse for the batch; CR never occurs in an
 /// event's data (it ends SSE lines), so JS can also split on it to parse
 /// one at a time.
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JS string, without copying it through wasm memory.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// Whether a body without a JSON content type starts like JSON.
+fn looks_like_json(text: &JsValue) -> bool {
+    text.dyn_ref::<js_sys::JsString>()
+        .map(|t| t.trim_start().char_code_at(0))
+        .is_some_and(|c| c == f64::from(b'{') || c == f64::from(b'['))
+}
+
+/// The `model` and `usage` of a parsed answer (only those members cross).
+fn usage_of(data: &JsValue) -> UsageOf {
+    let member = |name: &str| js_sys::Reflect::get(data, &JsValue::from_str(name)).ok();
+    UsageOf {
+        model: member("model").and_then(|m| m.as_string()),
+        usage: member("usage")
+            .filter(JsValue::is_object)
+            .and_then(|u| serde_wasm_bindgen::from_value(u).ok()),
+    }
+}
+
 fn batch_to_js(batch: &[Delivery], snapshots: bool) -> JsValue {
     let len = batch.iter().map(|d| d.data.len() + 2).sum::<usize>() + 2;
     let mut joined = String::with_capacity(len);

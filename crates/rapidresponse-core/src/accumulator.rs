@@ -59,10 +59,14 @@ pub struct ResponseAccumulator {
     errors: Vec<Value>,
     last_sequence_number: Option<u64>,
     events: u64,
+    /// The text deltas are streaming into, held out of `items` while they
+    /// arrive (appending there would look it up through three maps per
+    /// delta); put back before anything else reads or changes the items.
+    hot: Option<Hot>,
 }
 
 /// Which list of an item a text belongs to, and the part a new slot gets.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Text {
     /// A message's `content` part of this type, and its member.
     Message(&'static str, &'static str),
@@ -72,9 +76,73 @@ enum Text {
     Item(&'static str, &'static str),
 }
 
+/// Where a text lives: the item, the part list and index when it is a
+/// part's, and the member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Place {
+    output_index: usize,
+    part: Option<(&'static str, usize)>,
+    member: &'static str,
+}
+
+#[derive(Debug)]
+struct Hot {
+    place: Place,
+    /// What the delta events that stream into it name.
+    text: Text,
+    part: Option<i64>,
+    buf: String,
+}
+
+impl Hot {
+    fn snapshot_ref(&self) -> SnapshotRef {
+        SnapshotRef {
+            output_index: self.place.output_index,
+            content_index: Some(self.place.part.map_or(0, |(_, i)| i)),
+            end: self.buf.len(),
+        }
+    }
+}
+
+/// The string at `place` in `items`.
+fn string_at(items: &mut [Option<Value>], place: Place) -> Option<&mut String> {
+    let mut holder = items
+        .get_mut(place.output_index)?
+        .as_mut()?
+        .as_object_mut()?;
+    if let Some((list, i)) = place.part {
+        holder = holder
+            .get_mut(list)?
+            .as_array_mut()?
+            .get_mut(i)?
+            .as_object_mut()?;
+    }
+    match holder.get_mut(place.member)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
 impl ResponseAccumulator {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Puts the streaming text back into the items.
+    fn flush(&mut self) {
+        if let Some(hot) = self.hot.take() {
+            if let Some(s) = string_at(&mut self.items, hot.place) {
+                *s = hot.buf;
+            }
+        }
+    }
+
+    /// The streaming text, when it is the one at `place`.
+    fn hot_text(&self, place: Place) -> Option<&str> {
+        self.hot
+            .as_ref()
+            .filter(|h| h.place == place)
+            .map(|h| h.buf.as_str())
     }
 
     /// Folds one event in; for a text or arguments delta, where its text
@@ -85,6 +153,14 @@ impl ResponseAccumulator {
             self.last_sequence_number = Some(self.last_sequence_number.map_or(n, |m| m.max(n)));
         }
         let kind = e.kind();
+        // Nearly every event is a text delta: it skips the match below.
+        if kind == "response.output_text.delta" {
+            let text = Text::Message("output_text", "text");
+            return self.append(e, text, e.content_index, e.delta.as_deref());
+        }
+        if !kind.ends_with(".delta") {
+            self.flush();
+        }
         if let Some(terminal) = Terminal::of_event_type(kind) {
             self.set_final(e, terminal);
             return None;
@@ -103,10 +179,6 @@ impl ResponseAccumulator {
             }
             "response.reasoning_summary_part.added" | "response.reasoning_summary_part.done" => {
                 self.set_part(e, "summary", e.summary_index)
-            }
-            "response.output_text.delta" => {
-                let text = Text::Message("output_text", "text");
-                return self.append(e, text, e.content_index, delta);
             }
             "response.output_text.done" => self.replace(
                 e,
@@ -204,14 +276,26 @@ impl ResponseAccumulator {
         if part.get("type")?.as_str()? != "output_text" {
             return None;
         }
-        part.get("text")?.as_str()
+        let place = Place {
+            output_index,
+            part: Some(("content", content_index)),
+            member: "text",
+        };
+        self.hot_text(place).or_else(|| part.get("text")?.as_str())
     }
 
     /// The arguments so far of the function (or MCP) call at `output_index`.
     pub fn arguments(&self, output_index: usize) -> Option<&str> {
         let item = self.item_at(output_index)?;
+        let place = Place {
+            output_index,
+            part: None,
+            member: "arguments",
+        };
         match item.get("type")?.as_str()? {
-            "function_call" | "mcp_call" => item.get("arguments")?.as_str(),
+            "function_call" | "mcp_call" => self
+                .hot_text(place)
+                .or_else(|| item.get("arguments")?.as_str()),
             _ => None,
         }
     }
@@ -299,7 +383,16 @@ impl ResponseAccumulator {
     }
 
     fn built_items(&self) -> Vec<Value> {
-        self.items.iter().flatten().cloned().collect()
+        match &self.hot {
+            None => self.items.iter().flatten().cloned().collect(),
+            Some(hot) => {
+                let mut items = self.items.clone();
+                if let Some(s) = string_at(&mut items, hot.place) {
+                    s.clone_from(&hot.buf);
+                }
+                items.into_iter().flatten().collect()
+            }
+        }
     }
 
     fn set_base(&mut self, e: &EventView) {
@@ -392,15 +485,22 @@ impl ResponseAccumulator {
         };
         let Some(part) = parse(e.part) else { return };
         if let Some(parts) = self.parts(e, kind, member) {
-            if let Some(slot) = part_slot(parts, part_index, || part.clone()) {
+            if let Some((_, slot)) = part_slot(parts, part_index, || part.clone()) {
                 *slot = part;
             }
         }
     }
 
-    /// The string member a text event writes to, made when missing.
-    fn text_mut(&mut self, e: &EventView, text: Text, part: Option<i64>) -> Option<&mut String> {
-        let (holder, member) = match text {
+    /// The string member a text event writes to, made when missing, and
+    /// where it is.
+    fn text_mut(
+        &mut self,
+        e: &EventView,
+        text: Text,
+        part: Option<i64>,
+    ) -> Option<(Place, &mut String)> {
+        let output_index = index(e.output_index)?;
+        let (holder, list, member) = match text {
             Text::Item(kind, member) => {
                 let creates = kind == "function_call";
                 let item = if creates {
@@ -408,12 +508,12 @@ impl ResponseAccumulator {
                 } else {
                     self.item_of(index(e.output_index), kind)?
                 };
-                (item, member)
+                (item, None, member)
             }
             Text::Message(kind, member) => {
                 let parts = self.parts(e, "message", "content")?;
-                let slot = part_slot(parts, part, || new_part(kind))?;
-                (typed_object(slot, kind)?, member)
+                let (i, slot) = part_slot(parts, part, || new_part(kind))?;
+                (typed_object(slot, kind)?, Some(("content", i)), member)
             }
             Text::Reasoning(summary) => {
                 let (list, kind) = if summary {
@@ -422,9 +522,14 @@ impl ResponseAccumulator {
                     ("content", "reasoning_text")
                 };
                 let parts = self.parts(e, "reasoning", list)?;
-                let slot = part_slot(parts, part, || new_part(kind))?;
-                (typed_object(slot, kind)?, "text")
+                let (i, slot) = part_slot(parts, part, || new_part(kind))?;
+                (typed_object(slot, kind)?, Some((list, i)), "text")
             }
+        };
+        let place = Place {
+            output_index,
+            part: list,
+            member,
         };
         let value = holder
             .entry(member)
@@ -433,7 +538,7 @@ impl ResponseAccumulator {
             *value = Value::String(String::new());
         }
         match value {
-            Value::String(s) => Some(s),
+            Value::String(s) => Some((place, s)),
             _ => None,
         }
     }
@@ -445,13 +550,41 @@ impl ResponseAccumulator {
         part: Option<i64>,
         delta: Option<&str>,
     ) -> Option<SnapshotRef> {
-        let target = self.text_mut(e, text, part)?;
-        target.push_str(delta.unwrap_or(""));
-        let end = target.len();
+        let delta = delta.unwrap_or("");
+        if let Some(hot) = &mut self.hot {
+            if Some(hot.place.output_index) == index(e.output_index)
+                && hot.text == text
+                && hot.part == part
+            {
+                hot.buf.push_str(delta);
+                return Some(hot.snapshot_ref());
+            }
+        }
+        self.flush();
+        let (place, target) = self.text_mut(e, text, part)?;
+        target.push_str(delta);
+        // A part index out of range appends a new part per event (servers
+        // that skip never lose text): only a part where the event said is
+        // kept hot, so the next delta lands where it would have.
+        if place
+            .part
+            .is_none_or(|(_, i)| i == index(part).unwrap_or(0))
+        {
+            let buf = std::mem::take(target);
+            let hot = Hot {
+                place,
+                text,
+                part,
+                buf,
+            };
+            let at = hot.snapshot_ref();
+            self.hot = Some(hot);
+            return Some(at);
+        }
         Some(SnapshotRef {
-            output_index: index(e.output_index)?,
-            content_index: Some(index(part).unwrap_or(0)),
-            end,
+            output_index: place.output_index,
+            content_index: Some(place.part.map_or(0, |(_, i)| i)),
+            end: target.len(),
         })
     }
 
@@ -469,7 +602,7 @@ impl ResponseAccumulator {
                 return;
             }
         }
-        if let Some(target) = self.text_mut(e, text, part) {
+        if let Some((_, target)) = self.text_mut(e, text, part) {
             target.clear();
             target.push_str(done);
         }
@@ -482,7 +615,7 @@ impl ResponseAccumulator {
         let Some(parts) = self.parts(e, "message", "content") else {
             return;
         };
-        let Some(part) = part_slot(parts, e.content_index, || new_part("output_text")) else {
+        let Some((_, part)) = part_slot(parts, e.content_index, || new_part("output_text")) else {
             return;
         };
         let Some(part) = typed_object(part, "output_text") else {
@@ -530,13 +663,13 @@ fn part_slot(
     parts: &mut Vec<Value>,
     i: Option<i64>,
     make: impl FnOnce() -> Value,
-) -> Option<&mut Value> {
+) -> Option<(usize, &mut Value)> {
     let i = index(i).unwrap_or(0);
     if i < parts.len() {
-        return parts.get_mut(i);
+        return Some((i, &mut parts[i]));
     }
     parts.push(make());
-    parts.last_mut()
+    Some((parts.len() - 1, parts.last_mut()?))
 }
 
 /// An `error` event's error object: the nested `error` when it has one,
@@ -636,6 +769,59 @@ mod tests {
             acc.snapshot_text(SnapshotRef { end: 2, ..first }),
             Some("H")
         );
+    }
+
+    /// Deltas are held out of the items while they stream (see `Hot`):
+    /// every reader sees them all the same, whichever text streams next.
+    #[test]
+    fn streaming_text_is_seen_by_every_reader_while_it_streams() {
+        let mut acc = ResponseAccumulator::new();
+        let text = |oi: i64, ci: i64, d: &str| {
+            format!(
+                r#"{{"type":"response.output_text.delta","output_index":{oi},"content_index":{ci},"delta":"{d}"}}"#
+            )
+        };
+        let args = |oi: i64, d: &str| {
+            format!(
+                r#"{{"type":"response.function_call_arguments.delta","output_index":{oi},"delta":"{d}"}}"#
+            )
+        };
+        apply(&mut acc, &text(0, 0, "a"));
+        apply(&mut acc, &text(0, 0, "b"));
+        assert_eq!(acc.part_text(0, 0), Some("ab"));
+        assert_eq!(acc.snapshot()["output"][0]["content"][0]["text"], "ab");
+        // Another part, then back: both keep their text.
+        let at = apply(&mut acc, &text(0, 1, "X")).unwrap();
+        assert_eq!((at.content_index, at.end), (Some(1), 1));
+        apply(&mut acc, &text(0, 0, "c"));
+        assert_eq!(acc.part_text(0, 1), Some("X"));
+        assert_eq!(acc.text_so_far(), "abcX");
+        // Arguments of a call at another index.
+        apply(&mut acc, &args(1, "{\\\"a\\\""));
+        let at = apply(&mut acc, &args(1, ":1}")).unwrap();
+        assert_eq!(acc.arguments(1), Some("{\"a\":1}"));
+        assert_eq!(
+            acc.snapshot_text(SnapshotRef { end: 4, ..at }),
+            Some("{\"a\"")
+        );
+        assert_eq!(acc.snapshot()["output"][1]["arguments"], "{\"a\":1}");
+        // A done event and a terminal event after streaming text.
+        apply(
+            &mut acc,
+            r#"{"type":"response.output_text.annotation.added","output_index":0,"content_index":0,"annotation_index":0,"annotation":{"type":"url_citation"}}"#,
+        );
+        apply(&mut acc, &text(0, 0, "d"));
+        apply(
+            &mut acc,
+            r#"{"type":"response.completed","response":{"id":"r","output":[]}}"#,
+        );
+        let done = acc.final_response().unwrap();
+        assert_eq!(done["output"][0]["content"][0]["text"], "abcd");
+        assert_eq!(
+            done["output"][0]["content"][0]["annotations"][0]["type"],
+            "url_citation"
+        );
+        assert_eq!(done["output"][1]["arguments"], "{\"a\":1}");
     }
 
     #[test]

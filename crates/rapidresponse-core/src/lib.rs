@@ -8,6 +8,27 @@
 //! quinn-proto). The client loop, transports and language shells build on
 //! it; where openai-python and openai-node differ, the difference is a
 //! preset here (`Flavor`, `StreamRules`, `RetryPolicy`).
+//!
+//! ```
+//! use rapidresponse_core::*;
+//! use std::collections::VecDeque;
+//!
+//! // Bytes in as they arrive; events, snapshots and the end come out.
+//! let rules = StreamRules::strict();                    // the Rust crate's; also openai_python(), openai_node()
+//! let mut machine = StreamMachine::new(EventKind::Responses, UsageKind::Response, rules, None, 1 << 20);
+//! let mut steps = VecDeque::new();
+//! machine.feed(b"data: {\"type\":\"response.output_text.delta\",\"output_index\":0,\
+//!                \"content_index\":0,\"delta\":\"Hi\"}\n\n", &mut steps);
+//! let Some(Step::Event(delivery)) = steps.pop_front() else { panic!() };
+//! let snapshot = delivery.snapshot.unwrap();            // where the text so far is
+//! assert_eq!(machine.accumulator().snapshot_text(snapshot), Some("Hi"));
+//! let event = StreamEvent::<ResponseStreamEvent>::decode(delivery).unwrap();   // typed, raw JSON kept
+//! assert!(matches!(event.event, ResponseStreamEvent::OutputTextDelta(_)));
+//! // The body ends before a terminal event: under these rules, an error carrying the partial response.
+//! machine.finish(&mut steps);
+//! let Some(Step::End(Err(error))) = steps.pop_front() else { panic!() };
+//! assert!(error.partial_response().is_some());
+//! ```
 
 #[macro_use]
 #[doc(hidden)]

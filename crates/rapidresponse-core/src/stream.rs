@@ -429,12 +429,12 @@ impl StreamMachine {
             self.end(out, Err(self.with_partial(error)));
             return;
         }
-        self.count_usage(&view);
-        self.delivered += 1;
         let terminal = match self.kind {
             EventKind::Responses => Terminal::of_event_type(view.kind()),
             EventKind::Chunks => None,
         };
+        self.count_usage(&view, terminal);
+        self.delivered += 1;
         drop(view);
         out.push_back(Step::Event(Delivery {
             data,
@@ -444,10 +444,10 @@ impl StreamMachine {
         }));
     }
 
-    fn count_usage(&mut self, view: &EventView) {
+    fn count_usage(&mut self, view: &EventView, terminal: Option<Terminal>) {
         match (self.counts, self.kind) {
             (UsageKind::Response, EventKind::Responses) if self.usage.is_none() => {
-                if Terminal::of_event_type(view.kind()).is_none() {
+                if terminal.is_none() {
                     return;
                 }
                 let Some(done) = self.acc.final_response() else {
