@@ -33,3 +33,11 @@ def aclient(mock: MockServer) -> AsyncOpenAI:
 
 def last_request(mock: MockServer) -> Any:
     return mock.requests()[-1]
+
+
+def masked(secret: str) -> str:
+    """A credential as the mock records it (its `mask_key`): three
+    characters, stars, the last four; ten characters or fewer all starred."""
+    if len(secret) <= 10:
+        return "*" * max(len(secret), 4)
+    return secret[:3] + "*" * (len(secret) - 7) + secret[-4:]

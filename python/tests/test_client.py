@@ -26,7 +26,7 @@ from rapidresponse.types.responses import (
     ResponseTextDeltaEvent,
 )
 
-from conftest import RETRY_SCALE, last_request
+from conftest import RETRY_SCALE, last_request, masked
 
 
 def run(coro: Any) -> Any:
@@ -51,7 +51,7 @@ def test_env_and_arguments(monkeypatch: pytest.MonkeyPatch, mock: MockServer) ->
     assert client.api_key == "env-key" and client.base_url == mock.url + "/"
     client.responses.create(model="gpt-4.1", input="hi")
     req = last_request(mock)
-    assert req["headers"]["authorization"] == "Bearer env-key"
+    assert req["headers"]["authorization"] == masked("Bearer env-key")
     assert req["headers"]["openai-organization"] == "org-1"
     assert req["headers"]["openai-project"] == "proj-1"
     assert req["headers"]["x-team"] == "ci"
@@ -81,7 +81,7 @@ def test_callable_api_key_is_called_per_request(mock: MockServer) -> None:
     client.responses.create(model="gpt-4.1", input="a")
     client.responses.create(model="gpt-4.1", input="b")
     assert len(calls) == 2
-    assert last_request(mock)["headers"]["authorization"] == "Bearer rotating-2"
+    assert last_request(mock)["headers"]["authorization"] == masked("Bearer rotating-2")
 
 
 def test_with_options_and_context_managers(mock: MockServer, client: OpenAI) -> None:
@@ -542,7 +542,7 @@ model_provider = "local-mock"
     assert client.default_model == "gpt-4.1-mini"
     assert client.responses.create(model=client.default_model, input="p").status == "completed"
     req = last_request(mock)
-    assert req["headers"]["authorization"] == "Bearer profile-key" and req["headers"]["x-provider"] == "mock"
+    assert req["headers"]["authorization"] == masked("Bearer profile-key") and req["headers"]["x-provider"] == "mock"
     with pytest.raises(rapidresponse.OpenAIError):
         OpenAI.from_profile("no-such-profile")
 
@@ -558,7 +558,7 @@ def test_azure_api_version_query_and_key_header(mock: MockServer) -> None:
     client.responses.create(model="gpt-4.1", input="x")
     req = last_request(mock)
     assert req["path"] == "/openai/responses" and "api-version=2025-04-01-preview" in req["query"]
-    assert req["headers"]["api-key"] == "az-key" and "authorization" not in req["headers"]
+    assert req["headers"]["api-key"] == masked("az-key") and "authorization" not in req["headers"]
     client.with_options(api_version="2025-05-01").chat.completions.create(
         model="gpt-4o", messages=[{"role": "user", "content": "hi"}]
     )

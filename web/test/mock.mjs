@@ -18,6 +18,15 @@ export function mockBinary() {
   return found;
 }
 
+/**
+ * A credential as the mock records it (its `mask_key`): three characters,
+ * stars, the last four; ten characters or fewer all starred.
+ */
+export function masked(secret) {
+  if (secret.length <= 10) return '*'.repeat(Math.max(secret.length, 4));
+  return secret.slice(0, 3) + '*'.repeat(secret.length - 7) + secret.slice(-4);
+}
+
 /** Starts the mock; resolves with {url, origin, stop, requests()}. */
 export function startMock({ apiKey } = {}) {
   const args = ['--port', '0'];

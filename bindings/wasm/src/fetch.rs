@@ -9,9 +9,11 @@
 use bytes::Bytes;
 use futures_util::StreamExt;
 use js_sys::{Array, Uint8Array};
+use rapidresponse::core::redirect::{self, RedirectError};
 use rapidresponse::core::{Headers, HttpRequest};
 use rapidresponse::transport::{
-    Body, HttpResponse, Transport, TransportError, TransportErrorKind, WholeBody,
+    body_over, read_to_end, Body, HttpResponse, Transport, TransportError, TransportErrorKind,
+    WholeBody,
 };
 use std::time::{Duration, SystemTime};
 use wasm_bindgen::prelude::*;
@@ -136,23 +138,124 @@ impl Transport for FetchTransport {
 
     /// The body is read by fetch as JS text (`Response.text()`), never
     /// through wasm memory chunk by chunk.
+    /// A body without a `content-length` is read chunk by chunk instead,
+    /// so that `max_body_bytes` bounds it (`text()` has no limit).
     async fn send_whole(
         &self,
         request: HttpRequest,
         connect_timeout: Duration,
+        max_body_bytes: usize,
     ) -> Result<(u16, Headers, FetchText), TransportError> {
         let mut response = self.send(request, connect_timeout).await?;
-        let text = response.body.text().await?;
-        Ok((response.status, response.headers, FetchText(text)))
+        let length = response
+            .headers
+            .get("content-length")
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        match length {
+            Some(n) if n > max_body_bytes => Err(body_over(max_body_bytes)),
+            Some(_) => {
+                let text = response.body.text().await?;
+                Ok((response.status, response.headers, FetchText(text)))
+            }
+            None => {
+                let bytes =
+                    read_to_end(&mut response.body, &response.headers, max_body_bytes).await?;
+                Ok((
+                    response.status,
+                    response.headers,
+                    FetchText::from_bytes(bytes),
+                ))
+            }
+        }
     }
 
+    /// Redirects are not left to fetch, whose `follow` would carry every
+    /// header but `Authorization` to another origin: with `manual`, Node,
+    /// Deno and Workers show the redirect and the core's rule follows it, as
+    /// natively; a browser hides it (an opaque redirect), which ends the
+    /// call with a refusal rather than sending a key blind.
     async fn send(
         &self,
-        request: HttpRequest,
+        mut request: HttpRequest,
         // fetch has no connect timeout (openai-node has none either); the
         // client loop's response timeout covers the wait.
         _connect_timeout: Duration,
     ) -> Result<HttpResponse<FetchBody>, TransportError> {
+        for followed in 0.. {
+            let (response, controller) = self.fetch_once(&request).await?;
+            let status = response.status();
+            if response.type_() == web_sys::ResponseType::Opaqueredirect {
+                return Err(refused(
+                    "the server answered with a redirect, which this browser hides from code; \
+                     it is not followed, so no header goes to an origin nobody checked",
+                ));
+            }
+            let location = response.headers().get("location").ok().flatten();
+            if let Some(location) = location.filter(|_| redirect::is_redirect(status)) {
+                let next = web_sys::Url::new_with_base(&location, &request.url)
+                    .map_err(|_| refused(RedirectError::Invalid.to_string()))?
+                    .href();
+                redirect::follow(&mut request, status, &next, followed)
+                    .map_err(|e| refused(e.to_string()))?;
+                controller.abort();
+                continue;
+            }
+            return Ok(HttpResponse {
+                status,
+                headers: received_headers(&response),
+                body: FetchBody {
+                    response: Some(response),
+                    reader: None,
+                    controller,
+                    signal: self.signal.clone(),
+                },
+            });
+        }
+        unreachable!("follow() stops after MAX_REDIRECTS")
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        // setTimeout takes at most 2^31 - 1 ms.
+        let ms = duration.as_millis().min(i32::MAX as u128) as u32;
+        gloo_timers::future::TimeoutFuture::new(ms).await;
+    }
+
+    fn jitter(&self) -> f64 {
+        js_sys::Math::random()
+    }
+
+    fn now(&self) -> SystemTime {
+        let since = web_time::SystemTime::now()
+            .duration_since(web_time::SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        SystemTime::UNIX_EPOCH + since
+    }
+}
+
+fn refused(message: impl Into<String>) -> TransportError {
+    TransportError::new(TransportErrorKind::Refused, message)
+}
+
+fn received_headers(response: &web_sys::Response) -> Headers {
+    let mut out = Headers::new();
+    if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
+        for entry in entries.flatten() {
+            let pair: Array = entry.unchecked_into();
+            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                out.append(k, v);
+            }
+        }
+    }
+    out
+}
+
+impl FetchTransport {
+    /// One fetch, redirects shown rather than followed; the response and
+    /// the controller that aborts it.
+    async fn fetch_once(
+        &self,
+        request: &HttpRequest,
+    ) -> Result<(web_sys::Response, AbortController), TransportError> {
         let fail = |kind, e: JsValue| TransportError::new(kind, describe(&e));
         if aborted(&self.signal) {
             return Err(TransportError::new(
@@ -170,11 +273,14 @@ impl Transport for FetchTransport {
         };
         let init = RequestInit::new();
         init.set_method(request.method.as_str());
+        init.set_redirect(web_sys::RequestRedirect::Manual);
         let headers = web_sys::Headers::new().map_err(|e| fail(TransportErrorKind::Other, e))?;
         for (name, value) in request.headers.iter() {
+            // fetch's TypeError quotes the value, which may be a key: name
+            // the header only.
             headers
                 .append(name, value)
-                .map_err(|e| fail(TransportErrorKind::Other, e))?;
+                .map_err(|_| refused(format!("invalid value for header {name:?}")))?;
         }
         init.set_headers(&headers);
         if let Some(body) = &request.body {
@@ -193,43 +299,7 @@ impl Transport for FetchTransport {
                 fail(kind, e)
             })?;
         guard.0 = None;
-        let response: web_sys::Response = response.unchecked_into();
-        let mut out = Headers::new();
-        if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
-            for entry in entries.flatten() {
-                let pair: Array = entry.unchecked_into();
-                if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                    out.append(k, v);
-                }
-            }
-        }
-        Ok(HttpResponse {
-            status: response.status(),
-            headers: out,
-            body: FetchBody {
-                response: Some(response),
-                reader: None,
-                controller,
-                signal: self.signal.clone(),
-            },
-        })
-    }
-
-    async fn sleep(&self, duration: Duration) {
-        // setTimeout takes at most 2^31 - 1 ms.
-        let ms = duration.as_millis().min(i32::MAX as u128) as u32;
-        gloo_timers::future::TimeoutFuture::new(ms).await;
-    }
-
-    fn jitter(&self) -> f64 {
-        js_sys::Math::random()
-    }
-
-    fn now(&self) -> SystemTime {
-        let since = web_time::SystemTime::now()
-            .duration_since(web_time::SystemTime::UNIX_EPOCH)
-            .unwrap_or_default();
-        SystemTime::UNIX_EPOCH + since
+        Ok((response.unchecked_into(), controller))
     }
 }
 

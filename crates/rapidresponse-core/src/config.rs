@@ -138,6 +138,10 @@ impl Timeouts {
     }
 }
 
+/// The default largest whole body: 256 MiB, far above any real answer
+/// (the 5 MB benchmark body is large), far below what would hurt a host.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+
 /// Everything a request is built from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientConfig {
@@ -153,6 +157,9 @@ pub struct ClientConfig {
     pub user_agent: String,
     /// The largest SSE event accepted (see `sse::DEFAULT_MAX_EVENT_BYTES`).
     pub max_event_bytes: usize,
+    /// The largest whole body (a JSON answer, an error body) accepted; a
+    /// longer one ends the call with an error, not with memory exhausted.
+    pub max_body_bytes: usize,
     /// Which SDK's request shape to send (headers per operation, query
     /// encoding): openai-python's by default.
     pub flavor: Flavor,
@@ -175,6 +182,7 @@ impl Default for ClientConfig {
             provider: Provider::OpenAI,
             user_agent: concat!("rapidresponse/", env!("CARGO_PKG_VERSION")).to_owned(),
             max_event_bytes: crate::sse::DEFAULT_MAX_EVENT_BYTES,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             flavor: Flavor::OpenAIPython,
             stream_rules: StreamRules::strict(),
         }

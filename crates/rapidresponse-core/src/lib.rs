@@ -48,6 +48,7 @@ pub mod http;
 pub mod profile;
 pub mod query;
 pub mod ratelimit;
+pub mod redirect;
 pub mod retry;
 pub mod sse;
 pub mod stream;

@@ -37,7 +37,8 @@ impl RateLimit {
 pub fn parse_go_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
     if let Ok(secs) = s.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        // try_: a server's `1e20` is out of Duration's range, not a panic.
+        return Duration::try_from_secs_f64(secs).ok();
     }
     let mut total = 0.0f64;
     let mut rest = s;
@@ -63,12 +64,31 @@ pub fn parse_go_duration(s: &str) -> Option<Duration> {
         total += value * factor;
         rest = &rest[unit_len..];
     }
-    Some(Duration::from_secs_f64(total))
+    Duration::try_from_secs_f64(total).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absurd_durations_are_absent_not_a_panic() {
+        for s in [
+            "1e20",
+            "1e20s",
+            "99999999999999999999h",
+            "inf",
+            "NaN",
+            "-1",
+            "1e400",
+        ] {
+            assert_eq!(parse_go_duration(s), None, "{s}");
+        }
+        let h: Headers = [("x-ratelimit-reset-tokens", "1e20s")]
+            .into_iter()
+            .collect();
+        assert_eq!(RateLimit::from_headers(&h), None);
+    }
 
     #[test]
     fn go_durations() {

@@ -270,7 +270,9 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     let month = MONTHS.iter().position(|m| month.eq_ignore_ascii_case(m))? as i64 + 1;
     let mut hms = time.split(':').map(|p| p.parse::<i64>().ok());
     let (h, mi, se) = (hms.next()??, hms.next()??, hms.next()??);
-    if !(1..=31).contains(&day) || h > 23 || mi > 59 || se > 60 {
+    // Bounded so the day arithmetic cannot overflow on a server's year 10^18.
+    let fields = (1..=31).contains(&day) && (0..=23).contains(&h) && (0..=59).contains(&mi);
+    if !fields || !(0..=60).contains(&se) || !(0..=9999).contains(&year) {
         return None;
     }
     Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + se)
@@ -364,6 +366,31 @@ mod tests {
             status(&p, 0, 503, &h(&[("x-should-retry", "false")])),
             Decision::Stop
         );
+    }
+
+    #[test]
+    fn absurd_dates_and_delays_never_panic() {
+        let p = RetryPolicy::default();
+        for date in [
+            "Sun, 06 Nov 9223372036854775807 08:49:40 GMT",
+            "Sun, 06 Nov -9223372036854775807 08:49:40 GMT",
+            "Sun Nov  6 08:49:37 99999999999999",
+            "Sunday, 06-Nov-9223372036854775807 08:49:37 GMT",
+            "Sun, 06 Nov 1994 -9223372036854775807:49:40 GMT",
+        ] {
+            assert_eq!(parse_http_date(date), None, "{date}");
+            let d = status(&p, 0, 429, &h(&[("retry-after", date)]));
+            assert!(matches!(d, Decision::Retry(_)), "{date}: {d:?}");
+        }
+        for v in ["1e308", "-1e308", "1e400"] {
+            let d = status(&p, 0, 429, &h(&[("retry-after-ms", v)]));
+            assert!(matches!(d, Decision::Retry(_) | Decision::Stop), "{v}");
+            let d = status(&p, 0, 429, &h(&[("retry-after", v)]));
+            assert!(matches!(d, Decision::Retry(_) | Decision::Stop), "{v}");
+        }
+        let node = RetryPolicy::openai_node();
+        let d = status(&node, 0, 429, &h(&[("retry-after", "1e308")]));
+        assert!(matches!(d, Decision::Retry(_)));
     }
 
     #[test]

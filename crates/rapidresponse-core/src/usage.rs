@@ -97,15 +97,17 @@ impl PriceTable {
 
 /// `gpt-4.1-2025-04-14` → `gpt-4.1`.
 fn strip_date(model: &str) -> Option<&str> {
-    let (base, date) = model.len().checked_sub(11).map(|i| model.split_at(i))?;
-    let date = date.strip_prefix('-')?;
-    let b = date.as_bytes();
-    let shape = b.len() == 10 && b[4] == b'-' && b[7] == b'-';
-    let digits = b
+    // Checked on bytes first: the model name is the server's, and slicing it
+    // off a char boundary would panic (a non-ASCII name is legal).
+    let b = model.as_bytes();
+    let date = b.get(b.len().checked_sub(11)?..)?;
+    let shape = date[0] == b'-' && date[5] == b'-' && date[8] == b'-';
+    let digits = date[1..]
         .iter()
         .enumerate()
         .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    (shape && digits).then_some(base)
+    // All eleven bytes are ASCII, so the cut is on a char boundary.
+    (shape && digits).then(|| &model[..b.len() - 11])
 }
 
 /// Token counts, each counted once.
@@ -294,7 +296,7 @@ mod tests {
             cached_input_tokens: cached,
             output_tokens: output,
             reasoning_tokens: reasoning,
-            total_tokens: input + output,
+            total_tokens: input.saturating_add(output),
         }
     }
 
@@ -316,6 +318,32 @@ mod tests {
         assert_eq!(t.price("gpt-4.1-nano"), None);
         assert_eq!(t.price("gpt-4.1-2025-04"), None);
         assert_eq!(t.price("o4-mini").unwrap().cached_input, 0.275);
+    }
+
+    #[test]
+    fn a_non_ascii_model_name_is_looked_up_not_sliced() {
+        let t = PriceTable::default();
+        // Byte len - 11 falls inside a multi-byte char in each of these.
+        for model in ["modèle-é2025-04-14", "é2025-04-14", "ééééééé", "ééééééééé"]
+        {
+            let b = model.as_bytes();
+            assert!(!model.is_char_boundary(b.len() - 11), "{model}");
+            assert_eq!(t.price(model), None, "{model}");
+        }
+        assert_eq!(t.price("gpt-4.1-2025-04-1é"), None);
+        assert_eq!(t.price("modèle"), None);
+    }
+
+    #[test]
+    fn absurd_token_counts_saturate() {
+        let mut totals = UsageTotals::default();
+        let prices = PriceTable::default();
+        let huge = counts(u64::MAX, u64::MAX, u64::MAX, u64::MAX);
+        totals.add("gpt-5-mini", &huge, &prices);
+        totals.add("gpt-5-mini", &huge, &prices);
+        assert_eq!(totals.tokens.input_tokens, u64::MAX);
+        assert_eq!(totals.tokens.total_tokens, u64::MAX);
+        assert!(totals.cost_usd().unwrap().is_finite());
     }
 
     #[test]

@@ -44,7 +44,12 @@ pub struct FaultSpec {
     pub redirect: Option<u16>,
     /// The host the redirect points at instead of the request's own.
     pub redirect_host: Option<String>,
+    /// A hostile server's answer (see `hostile`).
+    pub hostile: Option<crate::hostile::Attack>,
 }
+
+/// The most `deltas` accepted: each is an event built in memory.
+pub const MAX_DELTAS: usize = 1_000_000;
 
 /// The largest `big-event` accepted: bigger bodies would only exhaust memory.
 const MAX_BIG_EVENT: usize = 1 << 30;
@@ -136,7 +141,13 @@ impl FaultSpec {
             ("bom", None) => self.bom = true,
             ("crlf", None) => self.crlf = true,
             ("keepalive", None) => self.keepalive = true,
-            ("deltas", Some(v)) => self.deltas = Some(parse_number(v)?),
+            ("deltas", Some(v)) => {
+                let n = parse_number::<usize>(v)?;
+                if n > MAX_DELTAS {
+                    return Err(format!("at most {MAX_DELTAS} deltas"));
+                }
+                self.deltas = Some(n);
+            }
             ("redirect", Some(v)) => {
                 let code = parse_number::<u16>(v)?;
                 if ![301, 302, 303, 307, 308].contains(&code) {
@@ -145,6 +156,7 @@ impl FaultSpec {
                 self.redirect = Some(code);
             }
             ("redirect-host", Some(v)) if !v.is_empty() => self.redirect_host = Some(v.to_owned()),
+            ("hostile", Some(v)) => self.hostile = Some(crate::hostile::Attack::parse(v)?),
             (
                 "reset" | "hang" | "failed" | "incomplete" | "invalid-utf8" | "bom" | "crlf"
                 | "keepalive",
@@ -164,6 +176,7 @@ impl FaultSpec {
 }
 
 const KEYS_WITH_VALUES: &[&str] = &[
+    "hostile",
     "status",
     "retry-after-ms",
     "retry-after",
@@ -285,6 +298,24 @@ mod tests {
         assert!(spec.crlf && spec.keepalive && spec.reset && spec.hang);
         assert_eq!(spec.big_event, Some(16));
         assert_eq!(spec.deltas, Some(9));
+        let hostile = FaultSpec::parse("hostile=stuck-cursor").unwrap();
+        assert_eq!(hostile.hostile, Some(crate::hostile::Attack::StuckCursor));
+    }
+
+    #[test]
+    fn parameters_that_would_exhaust_memory_are_refused() {
+        assert!(FaultSpec::parse("deltas=1000000").is_ok());
+        for spec in [
+            "deltas=1000001",
+            "deltas=1000000000000",
+            "big-event=1073741825",
+        ] {
+            assert!(
+                FaultSpec::parse(spec).unwrap_err().contains("at most"),
+                "{spec}"
+            );
+        }
+        assert!(FaultSpec::parse("hostile=nope").is_err());
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod bench;
 mod chat;
 mod control;
 mod faults;
+mod hostile;
 mod json;
 mod plan;
 mod responses;
@@ -30,6 +31,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use tokio::sync::oneshot;
+
+pub use hostile::{Attack, NON_ASCII_MODEL, TEXT as HOSTILE_TEXT};
+pub use server::{mask_key, MAX_RECORDED};
 
 /// How to start a server.
 #[derive(Clone, Debug, Default)]
@@ -50,6 +54,8 @@ pub struct RecordedRequest {
     /// The query string without `?`; empty when there is none.
     pub query: String,
     /// Header names in lowercase; repeated headers joined with ", ".
+    /// Credentials (`authorization`, `api-key`, `x-api-key`,
+    /// `proxy-authorization`, `cookie`) are masked by `mask_key`.
     pub headers: BTreeMap<String, String>,
     /// The JSON body; a body that is not JSON is kept as a string; `None`
     /// when empty.

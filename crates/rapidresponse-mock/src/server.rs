@@ -268,6 +268,8 @@ pub(crate) enum Reply {
     Raw(Replay),
     /// A prepared body sent in frames of 16 KiB (benchmark mode).
     Pieces(Replay),
+    /// A hostile server's answer (`hostile=` faults).
+    Hostile(crate::hostile::Answer),
 }
 
 impl Reply {
@@ -425,10 +427,14 @@ async fn handle(
         .get("access-control-request-headers")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let is_control = parts.uri.path().starts_with("/__mock");
     let replier = Replier {
         common: CommonHeaders {
             request_id,
             preflight_headers,
+            // A web page may call the API (the browser tests do); it may not
+            // read or steer the mock's recordings and queues.
+            cors: !is_control,
         },
         control,
         abandoned: state.streams_abandoned.clone(),
@@ -455,7 +461,15 @@ async fn handle(
         let reply = bench_reply(&state, rest, &body);
         return Ok(replier.send(reply, &FaultSpec::default()));
     }
-    let is_control = full_path.starts_with("/__mock");
+    if is_control && !loopback_host(&parts.headers) {
+        // DNS rebinding: a page on evil.example resolving to 127.0.0.1
+        // would still send its own name as Host.
+        let reply = Reply::error(
+            403,
+            invalid_request("/__mock is served to loopback hosts only", None, None),
+        );
+        return Ok(replier.send(reply, &FaultSpec::default()));
+    }
     if !is_control {
         record(
             &state,
@@ -550,6 +564,12 @@ async fn handle(
     if let Some(reply) = check_api_key(&state, &request.headers) {
         return Ok(replier.send(reply, &fault));
     }
+    if let Some(attack) = fault.hostile {
+        let stream = request.query.split('&').any(|p| p == "stream=true")
+            || matches!(&request.json, Some(Ok(body)) if body["stream"] == Value::Bool(true));
+        let answer = crate::hostile::answer(attack, request.method.as_str(), &request.path, stream);
+        return Ok(replier.send(Reply::Hostile(answer), &fault));
+    }
     let replay = lock(&state.replays).pop_front();
     if let Some(replay) = replay {
         return Ok(replier.send(Reply::Raw(replay), &fault));
@@ -570,7 +590,14 @@ fn record(
 ) {
     let mut recorded_headers = BTreeMap::new();
     for (name, value) in headers {
-        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        let value = String::from_utf8_lossy(value.as_bytes());
+        // Keys are recorded masked: a recording can be read by anyone who
+        // reaches the port, and a test only needs to tell keys apart.
+        let value = if SECRET_HEADERS.contains(&name.as_str()) {
+            mask_key(&value)
+        } else {
+            value.into_owned()
+        };
         recorded_headers
             .entry(name.as_str().to_owned())
             .and_modify(|v: &mut String| {
@@ -584,13 +611,42 @@ fn record(
         Some(Ok(v)) => Some(v.clone()),
         Some(Err(())) => Some(Value::String(String::from_utf8_lossy(body).into_owned())),
     };
-    lock(&state.requests).push(RecordedRequest {
+    let mut requests = lock(&state.requests);
+    if requests.len() >= MAX_RECORDED {
+        // The oldest go: a long-running mock must not grow without bound.
+        requests.drain(..MAX_RECORDED / 2);
+    }
+    requests.push(RecordedRequest {
         method: method.as_str().to_owned(),
         path: path.to_owned(),
         query: query.to_owned(),
         headers: recorded_headers,
         body,
     });
+}
+
+/// Requests kept for `/__mock/requests`; past this the older half goes.
+pub const MAX_RECORDED: usize = 10_000;
+
+/// Headers recorded masked (`mask_key`), never verbatim.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "api-key",
+    "x-api-key",
+    "proxy-authorization",
+    "cookie",
+];
+
+/// Whether `Host` names this machine's loopback (any port), or is absent.
+fn loopback_host(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get("host").and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    matches!(name, "127.0.0.1" | "localhost" | "::1")
 }
 
 /// The model name that asks for a fault; the request then reads as this model.
@@ -660,7 +716,7 @@ fn check_api_key(state: &State, headers: &HeaderMap) -> Option<Reply> {
 
 /// The key as the API shows it: a few characters at each end, the rest
 /// starred, so a log of the error never holds the key.
-fn mask_key(key: &str) -> String {
+pub fn mask_key(key: &str) -> String {
     let chars: Vec<char> = key.chars().collect();
     if chars.len() <= 10 {
         return "*".repeat(chars.len().max(4));
@@ -761,7 +817,12 @@ fn bench_reply(state: &State, rest: &str, body: &[u8]) -> Reply {
     };
     let has = |pattern: &[u8]| body.windows(pattern.len()).any(|w| w == pattern);
     let stream = has(b"\"stream\":true") || has(b"\"stream\": true");
-    let body = lock(&state.bench_bodies)
+    let mut bodies = lock(&state.bench_bodies);
+    if bodies.len() >= 8 && !bodies.contains_key(&(shape, stream)) {
+        // Each shape can be up to 1 GiB: keep a few, not every one asked for.
+        bodies.clear();
+    }
+    let body = bodies
         .entry((shape, stream))
         .or_insert_with(|| {
             if stream {
@@ -789,6 +850,8 @@ struct CommonHeaders {
     /// `Access-Control-Request-Headers` of a preflight: echoed, because a
     /// `*` does not cover `Authorization` in browsers.
     preflight_headers: Option<String>,
+    /// Whether the CORS headers are sent (not for `/__mock/*`).
+    cors: bool,
 }
 
 const RATE_LIMIT_HEADERS: [(&str, &str); 6] = [
@@ -860,6 +923,15 @@ fn finish(
             let body = sse::spawn_pieces(replay.body, 16 * 1024, control.clone());
             (replay.status, None, body, headers)
         }
+        Reply::Hostile(answer) => {
+            let body = answer.body.into_mock_body(control.clone());
+            (
+                answer.status,
+                Some(answer.content_type),
+                body,
+                answer.headers,
+            )
+        }
     };
     let mut response = Response::new(body);
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -869,7 +941,9 @@ fn finish(
             HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(value),
         ) {
-            headers.append(name, value);
+            // Insert: a reply's own header (a hostile rate limit) replaces
+            // the usual one.
+            headers.insert(name, value);
         }
     };
     if let Some(content_type) = content_type {
@@ -884,13 +958,15 @@ fn finish(
     for (name, value) in RATE_LIMIT_HEADERS {
         set(name, value);
     }
-    set("access-control-allow-origin", "*");
-    set(
-        "access-control-allow-headers",
-        common.preflight_headers.as_deref().unwrap_or("*"),
-    );
-    set("access-control-allow-methods", "GET,POST,DELETE,OPTIONS");
-    set("access-control-expose-headers", "*");
+    if common.cors {
+        set("access-control-allow-origin", "*");
+        set(
+            "access-control-allow-headers",
+            common.preflight_headers.as_deref().unwrap_or("*"),
+        );
+        set("access-control-allow-methods", "GET,POST,DELETE,OPTIONS");
+        set("access-control-expose-headers", "*");
+    }
     for (name, value) in &extra {
         set(name, value);
     }
@@ -908,5 +984,12 @@ mod tests {
         assert!(!mask_key("sk-secret-value-123").contains("secret"));
         assert_eq!(percent_decode("a%20b+c%2"), "a b c%2");
         assert_eq!(percent_decode("%zz"), "%zz");
+        let host = |h: &str| {
+            let mut m = HeaderMap::new();
+            m.insert("host", h.parse().unwrap());
+            loopback_host(&m)
+        };
+        assert!(host("127.0.0.1:8080") && host("localhost") && host("[::1]:1"));
+        assert!(!host("evil.example:8080") && !host("127.0.0.1.evil.example"));
     }
 }

@@ -964,6 +964,74 @@ async fn cors_preflight_is_answered_and_every_response_allows_any_origin() {
     .await;
 }
 
+#[tokio::test]
+async fn the_control_endpoints_are_for_this_machine_and_keys_are_recorded_masked() {
+    bounded(async {
+        let key = "sk-test-secret-0123456789";
+        let server = MockServer::start();
+        let sent = post_with_header(
+            &server,
+            "/responses",
+            &json!({"model": "m", "input": "hi"}),
+            ("authorization", &format!("Bearer {key}")),
+        )
+        .await;
+        assert_eq!(sent.status(), 200);
+        let control = format!("{}/__mock/requests", server.root_url());
+        let log = client().get(&control).send().await.unwrap();
+        // No CORS: a web page cannot read the log or push faults.
+        assert!(log.headers().get("access-control-allow-origin").is_none());
+        let text = log.text().await.unwrap();
+        assert!(!text.contains("secret-0123"), "{text}");
+        let recorded = &server.requests()[0].headers["authorization"];
+        assert_eq!(
+            recorded,
+            &rapidresponse_mock::mask_key(&format!("Bearer {key}"))
+        );
+        assert!(recorded.ends_with("6789") && !recorded.contains("secret"));
+        // A page on another name that resolves here (DNS rebinding) is refused.
+        let rebound = client()
+            .get(&control)
+            .header("host", "evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(rebound.status(), 403);
+        let preflight = client()
+            .request(reqwest::Method::OPTIONS, &control)
+            .header("origin", "http://evil.example")
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .unwrap();
+        assert!(preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_request_log_is_bounded() {
+    bounded(async {
+        let server = MockServer::start();
+        let limit = rapidresponse_mock::MAX_RECORDED;
+        let http = client();
+        for _ in 0..limit + 10 {
+            let r = http
+                .get(format!("{}/responses/resp_missing", server.url()))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 404);
+        }
+        let kept = server.requests().len();
+        assert!(kept <= limit && kept >= limit / 2, "{kept}");
+    })
+    .await;
+}
+
 #[test]
 fn the_server_handle_can_move_between_threads() {
     fn assert_send_sync<T: Send + Sync>() {}

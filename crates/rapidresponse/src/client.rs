@@ -383,6 +383,7 @@ impl<T: Transport> Client<T> {
             policy.to_mut().max_retries = n;
         }
         let timeouts = self.timeouts(options);
+        let limit = config.max_body_bytes;
         let mut retries = 0u32;
         let mut request = Some(request);
         loop {
@@ -405,8 +406,9 @@ impl<T: Transport> Client<T> {
             let transport = &self.inner.transport;
             let fut = async {
                 if !stream {
-                    let (status, headers, body) =
-                        transport.send_whole(attempt, timeouts.connect).await?;
+                    let (status, headers, body) = transport
+                        .send_whole(attempt, timeouts.connect, limit)
+                        .await?;
                     return Ok(Sent::Whole {
                         status,
                         headers,
@@ -417,7 +419,7 @@ impl<T: Transport> Client<T> {
                 if (200..300).contains(&response.status) {
                     return Ok(Sent::Streaming(response));
                 }
-                let body = read_to_end(&mut response.body, &response.headers).await?;
+                let body = read_to_end(&mut response.body, &response.headers, limit).await?;
                 Ok(Sent::Whole {
                     status: response.status,
                     headers: response.headers,
@@ -468,6 +470,7 @@ impl<T: Transport> Client<T> {
                 Some(Err(e)) => {
                     let outcome = match e.kind {
                         TransportErrorKind::Aborted => return Err(Error::Cancelled),
+                        TransportErrorKind::Refused => return Err(e.into_error()),
                         TransportErrorKind::ConnectTimeout => Outcome::Timeout,
                         _ => Outcome::Connection,
                     };

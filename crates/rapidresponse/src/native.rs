@@ -16,6 +16,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
+use rapidresponse_core::redirect::{self, RedirectError};
 use rapidresponse_core::{Headers, HttpRequest, Method};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -45,13 +46,6 @@ enum Http {
     Direct(Arc<Direct>),
     Reqwest(reqwest::Client),
 }
-
-/// Redirects followed before giving up (reqwest's and httpx's order of
-/// magnitude; a loop ends here).
-const MAX_REDIRECTS: usize = 10;
-
-/// Headers not sent on to another origin after a redirect.
-const CREDENTIAL_HEADERS: &[&str] = &["authorization", "api-key", "proxy-authorization", "cookie"];
 
 fn other(message: impl Into<String>) -> TransportError {
     TransportError::new(TransportErrorKind::Other, message)
@@ -167,6 +161,8 @@ fn direct_client(connect_timeout: Duration) -> Result<Direct, TransportError> {
 fn reqwest_client(connect_timeout: Duration) -> Result<reqwest::Client, TransportError> {
     let mut builder = reqwest::Client::builder()
         .connect_timeout(connect_timeout)
+        // Redirects are followed by `send_reqwest`, with the core's rule.
+        .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(100)
         .tcp_nodelay(true);
     if let Some((shown, pem)) = ssl_cert_file()? {
@@ -278,9 +274,9 @@ fn hyper_request(
     let mut map = hyper::HeaderMap::with_capacity(headers.len());
     for (k, v) in headers.iter() {
         let name = hyper::header::HeaderName::from_bytes(k.as_bytes())
-            .map_err(|_| other(format!("invalid header name {k:?}")))?;
+            .map_err(|_| refused(format!("invalid header name {k:?}")))?;
         let value = hyper::header::HeaderValue::from_str(v)
-            .map_err(|_| other(format!("invalid value for header {k:?}")))?;
+            .map_err(|_| refused(format!("invalid value for header {k:?}")))?;
         map.append(name, value);
     }
     let mut request = hyper::Request::new(Full::new(body.clone().unwrap_or_default()));
@@ -290,65 +286,44 @@ fn hyper_request(
     Ok(request)
 }
 
-/// A redirect to follow.
-#[derive(Debug, PartialEq)]
-struct Redirect {
-    url: String,
-    /// The method becomes GET without a body (303 always; 301 and 302 for
-    /// POST, as browsers and httpx do).
-    to_get: bool,
-    /// Scheme, host or port change: credentials stay behind.
-    cross_origin: bool,
+/// Whether the answer is a redirect this client follows; when it is,
+/// `request` becomes the next request, by the core's one rule (methods,
+/// bodies, and no credential of any name to another origin). `Location` is
+/// joined here because that needs a URL parser.
+fn redirected(
+    request: &mut HttpRequest,
+    status: u16,
+    location: Option<&str>,
+    followed: usize,
+) -> Result<bool, TransportError> {
+    let Some(location) = location.filter(|_| redirect::is_redirect(status)) else {
+        return Ok(false);
+    };
+    let next = url::Url::parse(&request.url)
+        .and_then(|base| base.join(location))
+        .map_err(|_| refused(RedirectError::Invalid.to_string()))?;
+    redirect::follow(request, status, next.as_str(), followed)
+        .map_err(|e| refused(e.to_string()))?;
+    log!(debug, status, "redirected");
+    Ok(true)
 }
 
-/// Where a redirect leads; `None` when the response is not a redirect to
-/// follow.
-fn redirect_target(
-    status: u16,
-    method: &hyper::Method,
-    current: &str,
-    location: Option<&str>,
-) -> Option<Result<Redirect, TransportError>> {
-    if !matches!(status, 301 | 302 | 303 | 307 | 308) {
-        return None;
-    }
-    let location = location?;
-    let base = match url::Url::parse(current) {
-        Ok(base) => base,
-        Err(e) => return Some(Err(other(format!("invalid URL {current:?}: {e}")))),
-    };
-    let next = base
-        .join(location)
-        .map_err(|e| other(format!("redirect to an invalid location {location:?}: {e}")));
-    let next = match next {
-        Ok(next) if matches!(next.scheme(), "http" | "https") => next,
-        Ok(next) => {
-            return Some(Err(other(format!(
-                "redirect to a {} URL is not followed",
-                next.scheme()
-            ))))
-        }
-        Err(e) => return Some(Err(e)),
-    };
-    let to_get = status == 303 && *method != hyper::Method::HEAD
-        || matches!(status, 301 | 302) && *method == hyper::Method::POST;
-    Some(Ok(Redirect {
-        cross_origin: next.origin() != base.origin(),
-        url: next.into(),
-        to_get,
-    }))
+fn refused(message: String) -> TransportError {
+    TransportError::new(TransportErrorKind::Refused, message)
 }
 
 async fn send_direct(
     client: &Direct,
-    request: HttpRequest,
+    mut request: HttpRequest,
 ) -> Result<HttpResponse<NativeBody>, TransportError> {
-    let mut method = http_method(request.method);
-    let mut url = request.url;
-    let mut headers = request.headers;
-    let mut body = request.body.map(Bytes::from);
-    for _ in 0..=MAX_REDIRECTS {
-        let outgoing = hyper_request(&method, &url, &headers, &body)?;
+    for followed in 0.. {
+        let body = request.body.clone().map(Bytes::from);
+        let outgoing = hyper_request(
+            &http_method(request.method),
+            &request.url,
+            &request.headers,
+            &body,
+        )?;
         let response = client.request(outgoing).await.map_err(|e| {
             let kind = if e.is_connect() && timed_out(&e) {
                 TransportErrorKind::ConnectTimeout
@@ -364,62 +339,57 @@ async fn send_direct(
             .headers()
             .get(hyper::header::LOCATION)
             .and_then(|v| v.to_str().ok());
-        let redirect = match redirect_target(status, &method, &url, location) {
-            None => {
-                let (parts, incoming) = response.into_parts();
-                return Ok(HttpResponse {
-                    status,
-                    headers: received_headers(&parts.headers),
-                    body: NativeBody(BodyStream::Direct(incoming)),
-                });
-            }
-            Some(target) => target?,
-        };
-        if redirect.to_get {
-            method = hyper::Method::GET;
-            body = None;
-            headers.remove("content-type");
-            headers.remove("content-length");
+        if !redirected(&mut request, status, location, followed)? {
+            let (parts, incoming) = response.into_parts();
+            return Ok(HttpResponse {
+                status,
+                headers: received_headers(&parts.headers),
+                body: NativeBody(BodyStream::Direct(incoming)),
+            });
         }
-        if redirect.cross_origin {
-            for name in CREDENTIAL_HEADERS {
-                headers.remove(name);
-            }
-        }
-        log!(debug, status, "redirected");
-        url = redirect.url;
     }
-    Err(other(format!(
-        "too many redirects (more than {MAX_REDIRECTS})"
-    )))
+    unreachable!("follow() stops after MAX_REDIRECTS")
 }
 
+/// Through reqwest, whose own redirect following is off (see
+/// `reqwest_client`): redirects take the same rule as the direct path. A
+/// caller's own client (`from_client`) follows its own policy first.
 async fn send_reqwest(
     client: &reqwest::Client,
-    request: HttpRequest,
+    mut request: HttpRequest,
 ) -> Result<HttpResponse<NativeBody>, TransportError> {
-    let mut builder = client.request(http_method(request.method), &request.url);
-    for (k, v) in request.headers.iter() {
-        builder = builder.header(k, v);
+    for followed in 0.. {
+        let mut builder = client.request(http_method(request.method), &request.url);
+        for (k, v) in request.headers.iter() {
+            builder = builder.header(k, v);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let response = builder.send().await.map_err(|e| {
+            let kind = if e.is_timeout() {
+                TransportErrorKind::ConnectTimeout
+            } else if e.is_connect() || e.is_request() {
+                TransportErrorKind::Connect
+            } else {
+                TransportErrorKind::Other
+            };
+            TransportError::new(kind, describe(&e))
+        })?;
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok());
+        if !redirected(&mut request, status, location, followed)? {
+            return Ok(HttpResponse {
+                status,
+                headers: received_headers(response.headers()),
+                body: NativeBody(BodyStream::Reqwest(response.bytes_stream().boxed())),
+            });
+        }
     }
-    if let Some(body) = request.body {
-        builder = builder.body(body);
-    }
-    let response = builder.send().await.map_err(|e| {
-        let kind = if e.is_timeout() {
-            TransportErrorKind::ConnectTimeout
-        } else if e.is_connect() || e.is_request() {
-            TransportErrorKind::Connect
-        } else {
-            TransportErrorKind::Other
-        };
-        TransportError::new(kind, describe(&e))
-    })?;
-    Ok(HttpResponse {
-        status: response.status().as_u16(),
-        headers: received_headers(response.headers()),
-        body: NativeBody(BodyStream::Reqwest(response.bytes_stream().boxed())),
-    })
+    unreachable!("follow() stops after MAX_REDIRECTS")
 }
 
 impl NativeTransport {
@@ -466,11 +436,17 @@ impl Transport for NativeTransport {
         &self,
         request: HttpRequest,
         connect_timeout: Duration,
+        max_body_bytes: usize,
     ) -> Result<(u16, Headers, Vec<u8>), TransportError> {
         let transport = self.clone();
         let task = tokio::spawn(async move {
             let mut response = transport.send(request, connect_timeout).await?;
-            let body = crate::transport::read_to_end(&mut response.body, &response.headers).await?;
+            let body = crate::transport::read_to_end(
+                &mut response.body,
+                &response.headers,
+                max_body_bytes,
+            )
+            .await?;
             Ok((response.status, response.headers, body))
         });
         // Dropping the call (a timeout, a cancelled caller) aborts the task,
@@ -540,44 +516,5 @@ mod tests {
         assert!(!proxy_configured(&env(&[("HTTPS_PROXY", " ")])));
         assert!(proxy_configured(&env(&[("https_proxy", "http://p:3128")])));
         assert!(proxy_configured(&env(&[("ALL_PROXY", "socks5://p")])));
-    }
-
-    #[test]
-    fn redirects_keep_or_drop_the_method_as_browsers_do() {
-        let post = hyper::Method::POST;
-        let base = "http://a.test/v1/responses?x=1";
-        let go = |status, method: &hyper::Method, location| {
-            redirect_target(status, method, base, location).map(|r| r.unwrap())
-        };
-        assert_eq!(
-            go(307, &post, Some("/v2/responses")),
-            Some(Redirect {
-                url: "http://a.test/v2/responses".to_owned(),
-                to_get: false,
-                cross_origin: false,
-            })
-        );
-        assert_eq!(
-            go(308, &post, Some("https://b.test/r")),
-            Some(Redirect {
-                url: "https://b.test/r".to_owned(),
-                to_get: false,
-                cross_origin: true,
-            })
-        );
-        let cross = |location| go(307, &post, Some(location)).unwrap().cross_origin;
-        assert!(cross("https://a.test/v1/responses"));
-        assert!(cross("http://a.test:8080/v1/responses"));
-        assert!(!cross("http://a.test:80/elsewhere"));
-        assert_eq!(go(303, &post, Some("r")).map(|r| r.to_get), Some(true));
-        assert_eq!(go(302, &post, Some("r")).map(|r| r.to_get), Some(true));
-        assert_eq!(
-            go(301, &hyper::Method::DELETE, Some("r")).map(|r| r.to_get),
-            Some(false)
-        );
-        assert_eq!(go(302, &post, None), None);
-        assert_eq!(go(200, &post, Some("/x")), None);
-        let refused = redirect_target(302, &post, base, Some("file:///etc/passwd"));
-        assert!(refused.unwrap().unwrap_err().message.contains("file"));
     }
 }

@@ -25,6 +25,10 @@ pub enum TransportErrorKind {
     /// The caller aborted the request (an `AbortSignal` in the browser):
     /// never retried.
     Aborted,
+    /// The transport will not send or follow: too many redirects, a
+    /// redirect to another scheme, an invalid header value. Never retried
+    /// (the same request would be refused again).
+    Refused,
     /// Anything else (a request the transport could not build, ...).
     Other,
 }
@@ -130,19 +134,37 @@ impl WholeBody for Vec<u8> {
 }
 
 /// The rest of `body`, sized once from the `content-length` in `headers`
-/// (capped so that a lying header cannot reserve unbounded memory).
+/// (capped so that a lying header cannot reserve unbounded memory), and at
+/// most `limit` bytes: past that, an error that says so.
 pub async fn read_to_end<B: Body>(
     body: &mut B,
     headers: &Headers,
+    limit: usize,
 ) -> Result<Vec<u8>, TransportError> {
     let expected = headers
         .get("content-length")
         .and_then(|v| v.trim().parse::<usize>().ok());
+    if expected.is_some_and(|n| n > limit) {
+        return Err(body_over(limit));
+    }
     let mut out = Vec::with_capacity(expected.unwrap_or(0).min(64 << 20));
     while let Some(chunk) = body.next_chunk().await {
-        out.extend_from_slice(&chunk?);
+        let chunk = chunk?;
+        if out.len().saturating_add(chunk.len()) > limit {
+            return Err(body_over(limit));
+        }
+        out.extend_from_slice(&chunk);
     }
     Ok(out)
+}
+
+/// The error for a body over `limit` bytes (never retried: it would be as
+/// long again).
+pub fn body_over(limit: usize) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::Refused,
+        format!("the response body is longer than the limit of {limit} bytes (max_body_bytes)"),
+    )
 }
 
 /// Sends requests and provides time and randomness to the client loop.
@@ -158,7 +180,8 @@ pub trait Transport: Clone + MaybeSend + MaybeSync + 'static {
         connect_timeout: Duration,
     ) -> impl Future<Output = Result<HttpResponse<Self::Body>, TransportError>> + MaybeSend;
 
-    /// Sends `request` and reads its whole body: status, headers, body.
+    /// Sends `request` and reads its whole body, at most `max_body_bytes`:
+    /// status, headers, body.
     /// The default is `send`, then every chunk; a transport may do it its
     /// own way (the native one runs it on a runtime thread, the fetch one
     /// reads the body as JS text).
@@ -166,10 +189,11 @@ pub trait Transport: Clone + MaybeSend + MaybeSync + 'static {
         &self,
         request: HttpRequest,
         connect_timeout: Duration,
+        max_body_bytes: usize,
     ) -> impl Future<Output = Result<(u16, Headers, Self::Whole), TransportError>> + MaybeSend {
         async move {
             let mut response = self.send(request, connect_timeout).await?;
-            let body = read_to_end(&mut response.body, &response.headers).await?;
+            let body = read_to_end(&mut response.body, &response.headers, max_body_bytes).await?;
             Ok((
                 response.status,
                 response.headers,

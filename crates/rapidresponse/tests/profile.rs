@@ -51,7 +51,10 @@ model = "o3"
         .unwrap();
     assert!(!r.output_text().is_empty());
     let sent = &server.requests()[0];
-    assert_eq!(sent.headers["authorization"], "Bearer sk-router-key");
+    assert_eq!(
+        sent.headers["authorization"],
+        rapidresponse_mock::mask_key("Bearer sk-router-key")
+    );
     assert_eq!(sent.headers["x-title"], "rapidresponse-tests");
     assert_eq!(sent.query, "team=ci");
 

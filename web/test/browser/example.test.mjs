@@ -43,6 +43,9 @@ test('the example page streams an answer and shows usage and cost', async () => 
 
 test('in the page: the browser check, error classes, abort and a panic', async () => {
   const page = await browser.newPage();
+  // The mock's control endpoints send no CORS headers (a page may not read
+  // them): the test asks from Node.
+  await page.exposeFunction('mockStreamsAbandoned', () => site.mock.streamsAbandoned());
   await page.goto(site.url);
   const result = await page.evaluate(async () => {
     const mod = await import('/dist/index.js');
@@ -64,7 +67,7 @@ test('in the page: the browser check, error classes, abort and a panic', async (
       { model: 'gpt-4.1', input: 'abort in the browser', stream: true },
       { headers: { 'x-mock-fault': 'stall-after=5' } },
     );
-    const stats = async () => (await (await fetch(new URL('/__mock/stats', config.baseURL))).json()).streams_abandoned;
+    const stats = () => window.mockStreamsAbandoned();
     const abandonedBefore = await stats();
     setTimeout(() => stream.controller.abort(), 100);
     let n = 0;

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI, { APIPromise, AzureOpenAI, CursorPage, Stream } from 'rapidresponse';
-import { startMock } from '../mock.mjs';
+import { masked, startMock } from '../mock.mjs';
 
 let mock;
 let client;
@@ -31,7 +31,7 @@ describe('responses', () => {
     assert.ok(r.usage.total_tokens > 0);
     const sent = (await mock.requests()).at(-1);
     assert.equal(sent.method, 'POST');
-    assert.equal(sent.headers.authorization, 'Bearer sk-test-node');
+    assert.equal(sent.headers.authorization, masked('Bearer sk-test-node'));
   });
 
   test('a stream is async-iterable and its text matches the final response', async () => {
@@ -352,7 +352,7 @@ describe('client options', () => {
     const c = new AzureOpenAI({ apiKey: 'azure-key', endpoint: mock.origin, apiVersion: '2025-04-01-preview', deployment: 'my-dep' });
     await c.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi azure' }] });
     const sent = (await mock.requests()).at(-1);
-    assert.equal(sent.headers['api-key'], 'azure-key');
+    assert.equal(sent.headers['api-key'], masked('azure-key'));
     assert.equal(sent.headers.authorization, undefined);
     assert.match(sent.path, /\/openai\/deployments\/my-dep\/chat\/completions$/);
     assert.match(sent.query, /api-version=2025-04-01-preview/);
