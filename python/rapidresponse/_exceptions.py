@@ -7,7 +7,7 @@ client's error into the right class; nothing else happens here."""
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Optional
+from typing import Any, Dict, NoReturn, Optional
 
 from . import _native
 from ._http import Headers, Request, Response
@@ -186,6 +186,13 @@ def _partial(payload: Dict[str, Any]) -> Any:
 class InvalidArgumentError(OpenAIError, ValueError):
     """A call's argument the client refused before sending anything (an
     empty id, a bad base URL): a ValueError, as openai-python raises."""
+
+
+def raise_converted(error: BaseException) -> NoReturn:
+    """Raises `convert(error)` with its own cause (why the connection
+    failed, which timeout ran out) and without the native error as context."""
+    exc = convert(error)
+    raise exc from exc.__cause__
 
 
 def convert(error: BaseException) -> BaseException:

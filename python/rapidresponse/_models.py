@@ -45,7 +45,12 @@ def _materialize(obj: "BaseModel") -> bool:
     if raw is None:
         return False
     obj._rr_raw = None
-    data = json.loads(raw)
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        # A server's JSON nested deeper than Python's recursion limit: say
+        # so as the stream does, not with an interpreter error.
+        raise ValueError("invalid JSON: the response nests deeper than Python's recursion limit") from None
     if type(data) is dict:
         # Fields set on the object meanwhile (none in practice) win.
         data.update(obj.__dict__)

@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, Optional
 from . import _native
 from ._call import Call, headers_json, timeout_json
 from ._config import Config
-from ._exceptions import OpenAIError, convert
+from ._exceptions import OpenAIError, raise_converted
 from ._types import NOT_GIVEN, NotGiven, check_timeout
 
 __all__ = ["SyncRunner", "AsyncRunner"]
@@ -114,7 +114,7 @@ class SyncRunner(_Runner):
         try:
             result = native.call(call.options, call.body, call.events)
         except _NativeError as e:
-            raise convert(e) from None
+            raise_converted(e)
         return self._answer(call, result, mode)
 
     def get(self, path: str, *, cast_to: Any = None, options: Optional[Dict[str, Any]] = None, **kw: Any) -> Any:
@@ -169,7 +169,7 @@ class AsyncRunner(_Runner):
         try:
             result = await native.call_async(call.options, call.body, call.events)
         except _NativeError as e:
-            raise convert(e) from None
+            raise_converted(e)
         return self._answer(call, result, mode)
 
     async def get(self, path: str, *, cast_to: Any = None, options: Any = None, **kw: Any) -> Any:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, AsyncIterator, Dict, Iterator, Optional, Tuple
 
 from . import _native
-from ._exceptions import convert
+from ._exceptions import raise_converted
 from ._http import Headers, Request, Response
 
 __all__ = [
@@ -45,7 +45,7 @@ class Stream:
             try:
                 batch = next_batch()
             except _NativeError as e:
-                raise convert(e) from None
+                raise_converted(e)
             if batch is None:
                 return
             yield from batch
@@ -87,7 +87,7 @@ class AsyncStream:
             try:
                 batch = await next_batch()
             except _NativeError as e:
-                raise convert(e) from None
+                raise_converted(e)
             if batch is None:
                 return
             # Events of one chunk: no await between them.

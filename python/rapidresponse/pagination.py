@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, AsyncIterator, Callable, Dict, Iterator, Optional
 
+from ._exceptions import OpenAIError
 from ._models import BaseModel, _Nested, _new, converter
 
 __all__ = ["SyncCursorPage", "AsyncCursorPage", "AsyncPaginator"]
@@ -30,6 +31,16 @@ class _CursorPage(BaseModel):
         return None if after is None else {"params": {"after": after}}
 
 
+def _check_progress(page: _CursorPage, previous: Optional[str]) -> Optional[str]:
+    """The cursor of the page after `page`, which was asked for with
+    `previous`: a server that names the same cursor again would be asked for
+    the same page forever, so paging stops there and says why."""
+    after = page._next_after()
+    if after is not None and after == previous:
+        raise OpenAIError(f"the server repeated the cursor {after!r} with has_more: paging stopped")
+    return after
+
+
 class SyncCursorPage(_CursorPage):
     __slots__ = ()
 
@@ -41,11 +52,12 @@ class SyncCursorPage(_CursorPage):
         return client._run(next_call(after))  # type: ignore[no-any-return]
 
     def iter_pages(self) -> Iterator["SyncCursorPage"]:
-        page = self
+        page, previous = self, None
         while True:
             yield page
             if not page.has_next_page():
                 return
+            previous = _check_progress(page, previous)
             page = page.get_next_page()
 
     def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
@@ -64,11 +76,12 @@ class AsyncCursorPage(_CursorPage):
         return await client._arun(next_call(after))  # type: ignore[no-any-return]
 
     async def iter_pages(self) -> AsyncIterator["AsyncCursorPage"]:
-        page = self
+        page, previous = self, None
         while True:
             yield page
             if not page.has_next_page():
                 return
+            previous = _check_progress(page, previous)
             page = await page.get_next_page()
 
     def __aiter__(self) -> AsyncIterator[Any]:

@@ -50,10 +50,21 @@ export class CursorPage<Item extends { id?: string } = any> implements AsyncIter
     return await this.fetchAfter(after);
   }
 
+  /**
+   * Every page from this one. A server that names the same cursor again
+   * would be asked for the same page forever: paging stops there with an
+   * error that says so.
+   */
   async *iterPages(): AsyncGenerator<CursorPage<Item>> {
     let page: CursorPage<Item> = this;
+    let previous: string | undefined;
     yield page;
     while (page.hasNextPage()) {
+      const after = page.nextCursor();
+      if (after !== undefined && after === previous) {
+        throw new OpenAIError(`the server repeated the cursor ${JSON.stringify(after)} with has_more: paging stopped`);
+      }
+      previous = after;
       page = await page.getNextPage();
       yield page;
     }

@@ -55,6 +55,9 @@ pub struct NativeStream {
     events: EventClasses,
     /// Short strings shared by this stream's events.
     strings: Mutex<StrCache>,
+    /// An event of the last batch Python could not take (JSON nested too
+    /// deep): raised by the next call, after the events before it.
+    unconverted: Mutex<Option<PyErr>>,
     #[pyo3(get)]
     status: u16,
     #[pyo3(get)]
@@ -80,6 +83,7 @@ impl NativeStream {
             wake: Arc::default(),
             events,
             strings: Mutex::new(StrCache::new()),
+            unconverted: Mutex::new(None),
             status,
             headers,
             method,
@@ -144,7 +148,16 @@ impl NativeStream {
             None => spare.insert(StrCache::new()),
         };
         for d in batch {
-            let value = json_to_py_cached(py, &d.data, cache)?;
+            let value = match json_to_py_cached(py, &d.data, cache) {
+                Ok(value) => value,
+                // The events before it are handed over first: nothing
+                // received is lost to a later event's error.
+                Err(e) if !list.is_empty() => {
+                    *lock(&this.unconverted) = Some(e);
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
             let obj = match value.cast::<PyDict>() {
                 Ok(dict) if !fallback.is_none() => {
                     let cls = match dict.get_item(type_key)? {
@@ -169,6 +182,10 @@ impl NativeStream {
         }
         Ok(list)
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// `cls` without calling `__init__`, with `dict` as its `__dict__`.
@@ -224,6 +241,9 @@ impl NativeStream {
     fn next_batch<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let this = slf.get();
+            if let Some(e) = lock(&this.unconverted).take() {
+                return Err(e);
+            }
             let read = collect(this.stream.clone(), this.closed.clone(), this.wake.clone());
             let events = runtime::block_on_here(slf.py(), read)?.map_err(to_py)?;
             Batch {
@@ -238,6 +258,9 @@ impl NativeStream {
     fn next_batch_async<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let this = slf.get();
+            if let Some(e) = lock(&this.unconverted).take() {
+                return Err(e);
+            }
             let read = collect(this.stream.clone(), this.closed.clone(), this.wake.clone());
             let stream = slf.clone().unbind();
             runtime::future_into_py(
