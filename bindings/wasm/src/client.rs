@@ -26,7 +26,14 @@ const BATCH_EVENTS: usize = 2048;
 /// not Maps).
 fn to_js(value: &impl Serialize) -> JsValue {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&serializer).unwrap_or(JsValue::NULL)
+    value.serialize(&serializer).unwrap_or_else(|_| {
+        // An integer past 2^53 (a server's absurd token count) is refused
+        // by the serializer: JSON.parse makes it the float JS would.
+        serde_json::to_string(value)
+            .ok()
+            .and_then(|text| json_parse(&JsValue::from_str(&text)).ok())
+            .unwrap_or(JsValue::NULL)
+    })
 }
 
 /// A failure as the core's error report (`Error::report_json`), marked so

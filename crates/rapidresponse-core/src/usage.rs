@@ -149,10 +149,12 @@ impl TokenCounts {
     /// response's (`input_tokens`, ...) or, with `chat`, a chat or legacy
     /// completion's (`prompt_tokens`, ...). A member of another kind counts 0.
     pub fn from_json(usage: &serde_json::Value, chat: bool) -> Self {
+        // A count past 2^53 arrives from JavaScript as a float: saturated
+        // (`as` does), like every sum here.
         let n = |path: &[&str]| {
-            path.iter()
-                .try_fold(usage, |v, k| v.get(k))
-                .and_then(serde_json::Value::as_u64)
+            let v = path.iter().try_fold(usage, |v, k| v.get(k))?;
+            v.as_u64()
+                .or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
         };
         let (input, output, cached, reasoning) = if chat {
             (
