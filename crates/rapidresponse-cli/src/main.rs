@@ -108,15 +108,28 @@ async fn run(cli: Cli) -> Result<(), Error> {
         _server,
     } = connect(&cli)?;
     let mut out = std::io::stdout().lock();
+    let terminal = std::io::IsTerminal::is_terminal(&out);
+    let show = |text: &str| -> String {
+        if terminal {
+            escape_controls(text)
+        } else {
+            text.to_owned()
+        }
+    };
     match &cli.command {
         Some(Command::Get { id }) => {
             let r = client.responses().retrieve(id).await?;
-            print_object(&mut out, cli.json, &r.parsed, &r.output_text());
+            print_object(&mut out, cli.json, &r.parsed, &show(&r.output_text()));
         }
         Some(Command::Cancel { id }) => {
             let r = client.responses().cancel(id).await?;
             let status = r.status.get().map(|s| s.to_string()).unwrap_or_default();
-            print_object(&mut out, cli.json, &r.parsed, &format!("{id}: {status}"));
+            print_object(
+                &mut out,
+                cli.json,
+                &r.parsed,
+                &show(&format!("{id}: {status}")),
+            );
         }
         Some(Command::Delete { id }) => {
             let r = client.responses().delete(id).await?;
@@ -171,7 +184,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 if cli.json {
                     let _ = writeln!(out, "{}", event.data);
                 } else if let ResponseStreamEvent::OutputTextDelta(d) = &event.event {
-                    let _ = out.write_all(d.delta.as_deref().unwrap_or("").as_bytes());
+                    let _ = out.write_all(show(d.delta.as_deref().unwrap_or("")).as_bytes());
                     let _ = out.flush();
                 }
             }
@@ -179,7 +192,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 let _ = writeln!(out);
             }
             let id = stream.accumulator().response_id().unwrap_or("").to_owned();
-            eprintln!("{}", usage_line(&client, &id));
+            eprintln!("{}", for_stderr(&usage_line(&client, &id)));
         }
     }
     Ok(())
@@ -224,8 +237,51 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("rapidresponse: {e}");
+            eprintln!("rapidresponse: {}", for_stderr(&e.to_string()));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Server text as a terminal should get it: control characters other than
+/// newline and tab (ESC sequences that move the cursor, retitle the window
+/// or write to the clipboard, a bare carriage return) escaped, `\u{1b}`.
+fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` escaped when stderr is a terminal (model names and error
+/// messages come from the server).
+fn for_stderr(text: &str) -> String {
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        escape_controls(text)
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_controls;
+
+    #[test]
+    fn control_sequences_are_escaped_newlines_and_tabs_kept() {
+        let hostile = "ok\n\tline\x1b]52;c;ZXZpbA==\x07\x1b[2J\r\u{9b}31m é";
+        let shown = escape_controls(hostile);
+        assert_eq!(
+            shown,
+            "ok\n\tline\\u{1b}]52;c;ZXZpbA==\\u{7}\\u{1b}[2J\\r\\u{9b}31m é"
+        );
+        assert!(!shown
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t'));
     }
 }

@@ -142,8 +142,9 @@ impl Timeouts {
 /// (the 5 MB benchmark body is large), far below what would hurt a host.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 
-/// Everything a request is built from.
-#[derive(Clone, Debug, PartialEq)]
+/// Everything a request is built from. Its Debug shows the default
+/// headers by name only: a profile's `http_headers` may be keys.
+#[derive(Clone, PartialEq)]
 pub struct ClientConfig {
     pub api_key: Option<Secret>,
     pub organization: Option<String>,
@@ -166,6 +167,30 @@ pub struct ClientConfig {
     /// How streams end and raise (`StreamRules::strict()` by default; the
     /// Python and npm packages take their SDK's preset).
     pub stream_rules: StreamRules,
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("api_key", &self.api_key)
+            .field("organization", &self.organization)
+            .field("project", &self.project)
+            .field("base_url", &self.base_url)
+            .field(
+                "default_headers",
+                &crate::http::NamesOnly(&self.default_headers),
+            )
+            .field("default_query", &self.default_query)
+            .field("timeouts", &self.timeouts)
+            .field("retry", &self.retry)
+            .field("provider", &self.provider)
+            .field("user_agent", &self.user_agent)
+            .field("max_event_bytes", &self.max_event_bytes)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("flavor", &self.flavor)
+            .field("stream_rules", &self.stream_rules)
+            .finish()
+    }
 }
 
 impl Default for ClientConfig {

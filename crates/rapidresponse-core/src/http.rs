@@ -51,11 +51,37 @@ const SECRET_HEADERS: &[&str] = &[
     "api-key",
     "x-api-key",
     "proxy-authorization",
+    "cookie",
+];
+
+/// Words that make any header name a secret's (`X-Portkey-Api-Key`,
+/// `X-Gateway-Token`, a profile's own names).
+const SECRET_WORDS: &[&str] = &[
+    "key",
+    "token",
+    "secret",
+    "auth",
+    "cookie",
+    "password",
+    "signature",
 ];
 
 /// Whether a header's value must not be shown in logs or Debug output.
 pub fn is_secret_header(name: &str) -> bool {
-    SECRET_HEADERS.iter().any(|s| s.eq_ignore_ascii_case(name))
+    let lower = name.to_ascii_lowercase();
+    SECRET_HEADERS.contains(&lower.as_str()) || SECRET_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Headers shown by name only (`name: ***`): for configured headers, whose
+/// values may be keys under any name.
+pub struct NamesOnly<'a>(pub &'a Headers);
+
+impl fmt::Debug for NamesOnly<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, _)| (k, "***")))
+            .finish()
+    }
 }
 
 /// HTTP headers: names compared without case, insertion order kept.
@@ -219,6 +245,15 @@ mod tests {
         let shown = format!("{h:?}");
         assert!(!shown.contains("sk-"), "{shown}");
         assert!(shown.contains("req_1"));
+        h.set("X-Portkey-Api-Key", "pk-secret");
+        h.set("X-Gateway-Token", "gw-secret");
+        let shown = format!("{h:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        let names = format!("{:?}", NamesOnly(&h));
+        assert!(
+            names.contains("X-Request-Id") && !names.contains("req_1"),
+            "{names}"
+        );
     }
 
     #[test]

@@ -19,8 +19,8 @@ pub enum WireApi {
     Chat,
 }
 
-/// `[model_providers.<id>]`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+/// `[model_providers.<id>]`. Its Debug shows `http_headers` by name only.
+#[derive(Clone, Default, PartialEq, Deserialize)]
 pub struct ProviderInfo {
     pub name: Option<String>,
     pub base_url: Option<String>,
@@ -37,6 +37,23 @@ pub struct ProviderInfo {
     pub env_http_headers: BTreeMap<String, String>,
     pub request_max_retries: Option<u32>,
     pub stream_idle_timeout_ms: Option<u64>,
+}
+
+impl std::fmt::Debug for ProviderInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let header_names: Vec<&String> = self.http_headers.keys().collect();
+        f.debug_struct("ProviderInfo")
+            .field("name", &self.name)
+            .field("base_url", &self.base_url)
+            .field("env_key", &self.env_key)
+            .field("wire_api", &self.wire_api)
+            .field("query_params", &self.query_params)
+            .field("http_headers (names)", &header_names)
+            .field("env_http_headers", &self.env_http_headers)
+            .field("request_max_retries", &self.request_max_retries)
+            .field("stream_idle_timeout_ms", &self.stream_idle_timeout_ms)
+            .finish()
+    }
 }
 
 /// `[profiles.<name>]` (keys this client has no use for are ignored).
@@ -312,6 +329,15 @@ model_provider = "az"
         );
         assert_eq!(or.config.default_headers.get("x-team"), Some("team-7"));
         assert_eq!(or.config.default_headers.get("x-unset"), None);
+        // Debug never shows a profile header's value (or the key).
+        let shown = format!("{or:?} {:?}", c.model_providers);
+        assert!(
+            shown.contains("x-team") || shown.contains("X-Team"),
+            "{shown}"
+        );
+        for value in ["team-7", "https://example.com", "sk-or"] {
+            assert!(!shown.contains(value), "{value} in {shown}");
+        }
         assert_eq!(or.config.default_query, vec![("a".to_owned(), "1".into())]);
         assert!(or.responses_config().is_ok());
 
