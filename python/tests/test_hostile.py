@@ -159,3 +159,35 @@ def test_an_amplified_id_does_not_grow_memory(mock: MockServer) -> None:
     amplified = _peak(mock, "hostile=amplified-id")
     assert amplified["events"] > 20_000
     assert amplified["peak_kib"] < 3 * normal["peak_kib"], (normal, amplified)
+
+
+_FORK = """
+import asyncio, os, threading, time
+from rapidresponse import AsyncOpenAI, _native
+from rapidresponse.testing import MockServer
+mock = MockServer()
+client = AsyncOpenAI(api_key="k", base_url=mock.url, max_retries=0, timeout=30)
+loop = asyncio.new_event_loop()
+threading.Thread(target=loop.run_forever, daemon=True).start()
+asyncio.run_coroutine_threadsafe(
+    client.responses.create(model="m", input="x", extra_headers={"x-mock-fault": "hang"}), loop)
+for _ in range(1000):
+    if mock.requests():
+        break
+    time.sleep(0.01)
+parent_busy = not _native.quiesce(0.0)
+pid = os.fork()
+if pid == 0:
+    os._exit(0 if _native.quiesce(0.0) else 1)
+_, status = os.waitpid(pid, 0)
+print(parent_busy, os.WEXITSTATUS(status), flush=True)
+os._exit(0)
+"""
+
+
+def test_a_forked_child_does_not_wait_for_its_parents_calls() -> None:
+    # The at-exit wait counts the process's own asyncio calls: a child
+    # forked while one was in flight has none of its own to wait for.
+    out = subprocess.run([sys.executable, "-c", _FORK], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "0"], out.stdout

@@ -7,7 +7,7 @@
 use pyo3::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -166,20 +166,45 @@ impl pyo3_async_runtimes::generic::ContextExt for ForkSafeTokio {
 /// in that step when the interpreter finalizes crashes it (a segfault in
 /// `method_dealloc`, seen under gdb), so `quiesce`, registered with
 /// `atexit`, waits for this to reach zero.
-static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+/// The count is the process's own: a child forked while tasks were in
+/// flight starts from none (its parent's tasks did not come along), so it
+/// does not wait for them at exit. High 32 bits: the pid; low: the count.
+static IN_FLIGHT: AtomicU64 = AtomicU64::new(0);
+
+fn in_flight() -> u64 {
+    let (pid, count) = split(IN_FLIGHT.load(Ordering::SeqCst));
+    if pid == std::process::id() {
+        count
+    } else {
+        0
+    }
+}
+
+fn split(packed: u64) -> (u32, u64) {
+    ((packed >> 32) as u32, packed & 0xFFFF_FFFF)
+}
 
 struct InFlight;
 
 impl InFlight {
     fn start() -> InFlight {
-        IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+        let pid = std::process::id();
+        let _ = IN_FLIGHT.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |packed| {
+            let (owner, count) = split(packed);
+            let count = if owner == pid { count + 1 } else { 1 };
+            Some((u64::from(pid) << 32) | count)
+        });
         InFlight
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+        let pid = std::process::id();
+        let _ = IN_FLIGHT.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |packed| {
+            let (owner, count) = split(packed);
+            (owner == pid && count > 0).then(|| packed - 1)
+        });
     }
 }
 
@@ -191,10 +216,10 @@ pub fn quiesce(py: Python<'_>, timeout: f64) -> bool {
     let limit = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::ZERO);
     py.detach(|| {
         let deadline = Instant::now() + limit;
-        while IN_FLIGHT.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+        while in_flight() > 0 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(1));
         }
-        IN_FLIGHT.load(Ordering::SeqCst) == 0
+        in_flight() == 0
     })
 }
 
