@@ -99,7 +99,24 @@ impl SseDecoder {
     /// Feeds bytes and appends every event they complete to `out`. On an
     /// error, the frames completed before it are already in `out`; the bad
     /// event is dropped and decoding can go on with the next feed.
-    pub fn feed(&mut self, mut bytes: &[u8], out: &mut Vec<Frame>) -> Result<(), SseError> {
+    pub fn feed(&mut self, bytes: &[u8], out: &mut Vec<Frame>) -> Result<(), SseError> {
+        self.feed_lines(bytes, out, false)
+    }
+
+    /// `feed` for a caller that ends the stream at the first error: no
+    /// frame after it is decoded, so where a chunk boundary falls never
+    /// changes what comes out (found by fuzzing: the rest of a chunk was
+    /// delivered before the error, the next chunk's was not).
+    pub fn feed_until_error(&mut self, bytes: &[u8], out: &mut Vec<Frame>) -> Result<(), SseError> {
+        self.feed_lines(bytes, out, true)
+    }
+
+    fn feed_lines(
+        &mut self,
+        mut bytes: &[u8],
+        out: &mut Vec<Frame>,
+        stop_at_error: bool,
+    ) -> Result<(), SseError> {
         if self.after_cr && !bytes.is_empty() {
             self.after_cr = false;
             if bytes[0] == b'\n' {
@@ -146,6 +163,9 @@ impl SseDecoder {
                 r
             };
             if let Err(e) = r {
+                if stop_at_error {
+                    return Err(e);
+                }
                 // Drop the rest of the bad event, keep the stream going.
                 self.discarding = true;
                 self.data.clear();

@@ -213,7 +213,7 @@ impl StreamMachine {
         if self.ended || self.done {
             return;
         }
-        let framed = self.sse.feed(bytes, &mut self.frames);
+        let framed = self.sse.feed_until_error(bytes, &mut self.frames);
         self.drain(out, false);
         if let Err(e) = framed {
             if !self.ended {
@@ -527,6 +527,30 @@ mod tests {
 
     fn sse(events: &[&str]) -> String {
         events.iter().map(|e| format!("data: {e}\n\n")).collect()
+    }
+
+    #[test]
+    fn nothing_after_invalid_utf8_is_delivered_however_the_body_is_cut() {
+        // Found by fuzzing: in one chunk, the events after the bad line came
+        // out before the error; cut before them, they did not.
+        let mut body = sse(&[CREATED]).into_bytes();
+        body.extend_from_slice(b"data: \xFF\n\n");
+        body.extend_from_slice(sse(&[DELTA, DONE]).as_bytes());
+        let (bytewise, end, _) = run(StreamRules::strict(), &body);
+        assert_eq!(bytewise, ["response.created"]);
+        assert!(matches!(end, Err(Error::Sse { .. })), "{end:?}");
+        let mut m = StreamMachine::new(
+            EventKind::Responses,
+            UsageKind::Response,
+            StreamRules::strict(),
+            None,
+            1 << 20,
+        );
+        let mut out = VecDeque::new();
+        m.feed(&body, &mut out);
+        m.finish(&mut out);
+        let events = out.iter().filter(|s| matches!(s, Step::Event(_))).count();
+        assert_eq!(events, 1);
     }
 
     #[test]
