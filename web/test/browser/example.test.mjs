@@ -93,6 +93,41 @@ test('in the page: the browser check, error classes, abort and a panic', async (
   });
 });
 
+test('in the page: a hostile stream pollutes nothing and the answer arrives', async () => {
+  const page = await browser.newPage();
+  await page.goto(site.url);
+  const result = await page.evaluate(async () => {
+    const { default: OpenAI } = await import('/dist/index.js');
+    const config = await (await fetch('/config.json')).json();
+    const client = new OpenAI({ apiKey: config.apiKey, baseURL: config.baseURL, dangerouslyAllowBrowser: true, maxRetries: 0 });
+    const out = {};
+    for (const attack of ['prototype-keys', 'amplified-id', 'empty-events']) {
+      const stream = await client.responses.create(
+        { model: 'gpt-4.1', input: 'x', stream: true },
+        { headers: { 'x-mock-fault': `hostile=${attack}` } },
+      );
+      let last;
+      for await (const e of stream) last = e;
+      out[attack] = last.response.output[0].content[0].text;
+    }
+    const probe = {};
+    out.polluted = ['arguments', 'content', 'text', 'delta'].filter((k) => probe[k] !== undefined);
+    // A browser hides redirects from code: refused, not followed blind.
+    out.redirect = await client.responses
+      .create({ model: 'gpt-4.1', input: 'x' }, { headers: { 'x-mock-fault': 'redirect=307' } })
+      .then(() => 'followed', (e) => [e.constructor.name, /redirect/.test(String(e.cause?.message ?? e.cause ?? ''))]);
+    return out;
+  });
+  const text = 'Hello from a hostile server';
+  assert.deepEqual(result, {
+    'prototype-keys': text,
+    'amplified-id': text,
+    'empty-events': text,
+    polluted: [],
+    redirect: ['APIConnectionError', true],
+  });
+});
+
 test('in a module Worker: fetch, the wasm module and a stream work there too', async () => {
   const page = await browser.newPage();
   await page.goto(site.url);
