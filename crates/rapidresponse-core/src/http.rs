@@ -69,7 +69,10 @@ const SECRET_WORDS: &[&str] = &[
 /// Whether a header's value must not be shown in logs or Debug output.
 pub fn is_secret_header(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    SECRET_HEADERS.contains(&lower.as_str()) || SECRET_WORDS.iter().any(|w| lower.contains(w))
+    // `x-ratelimit-*-tokens` counts tokens; it holds none.
+    let counts = lower.starts_with("x-ratelimit-");
+    SECRET_HEADERS.contains(&lower.as_str())
+        || !counts && SECRET_WORDS.iter().any(|w| lower.contains(w))
 }
 
 /// Headers shown by name only (`name: ***`): for configured headers, whose
@@ -249,6 +252,8 @@ mod tests {
         h.set("X-Gateway-Token", "gw-secret");
         let shown = format!("{h:?}");
         assert!(!shown.contains("secret"), "{shown}");
+        h.set("x-ratelimit-remaining-tokens", "999000");
+        assert!(format!("{h:?}").contains("999000"));
         let names = format!("{:?}", NamesOnly(&h));
         assert!(
             names.contains("X-Request-Id") && !names.contains("req_1"),
