@@ -5,6 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'rapidresponse';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { startMock } from '../mock.mjs';
 import { serveExample } from '../../examples/serve.mjs';
 
@@ -46,6 +48,30 @@ describe('hostile streams and bodies', () => {
       await stillWorks();
     });
   }
+
+  test('amplified id: peak memory stays near a normal stream (each in a child process)', async () => {
+    const index = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+    const script = `
+      const { default: OpenAI } = await import(${JSON.stringify('file://' + index)});
+      const [url, fault] = process.argv.slice(-2);
+      const client = new OpenAI({ apiKey: 'k', baseURL: url, maxRetries: 0 });
+      const headers = fault === 'none' ? {} : { 'x-mock-fault': fault };
+      let events = 0;
+      for await (const _ of await client.responses.create({ model: 'gpt-4.1', input: 'x', stream: true }, { headers })) events++;
+      console.log(JSON.stringify({ events, peakKiB: process.resourceUsage().maxRSS }));`;
+    const peak = (fault) =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script, mock.url, fault], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child exited ${code}`))));
+      });
+    const normal = await peak('none');
+    const amplified = await peak('hostile=amplified-id');
+    assert.ok(amplified.events > 20_000, JSON.stringify(amplified));
+    assert.ok(amplified.peakKiB < 3 * normal.peakKiB, JSON.stringify({ normal, amplified }));
+  });
 
   test('absurd numbers: token totals saturate, no exception', async () => {
     const c = new OpenAI({ apiKey: 'k', baseURL: mock.url, maxRetries: 0 });
