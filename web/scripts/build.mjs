@@ -44,6 +44,15 @@ const gen = join(web, 'src/wasm');
 rmSync(gen, { recursive: true, force: true });
 const built = join(targetDir, 'wasm32-unknown-unknown', profile, 'rapidresponse_wasm.wasm');
 run(bindgen, [built, '--target', 'web', '--out-dir', gen]);
+// A closure of an instance that trapped may still be called later (a fetch
+// or read it was waiting on settles). wasm-bindgen throws there, inside a
+// promise callback nobody awaits: an unhandled rejection, which ends a Node
+// process. That instance's futures are gone, so the call is dropped instead.
+const glue = join(gen, 'rapidresponse_wasm.js');
+const stale = "throw new Error('Cannot invoke closure from previous WASM instance');";
+const source = readFileSync(glue, 'utf8');
+if (!source.includes(stale)) throw new Error(`wasm-bindgen ${pinned}: the stale-closure check moved; update build.mjs`);
+writeFileSync(glue, source.replaceAll(stale, 'return; // a dead instance\'s closure (build.mjs)'));
 const wasm = join(gen, 'rapidresponse_wasm_bg.wasm');
 run(join(web, 'node_modules/.bin/wasm-opt'), [
   '-Oz', '--strip-debug', '--strip-producers',

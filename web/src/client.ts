@@ -9,7 +9,7 @@
 import { APIPromise, addRequestID, parseSent, type RawAnswer, type Sent } from './api-promise.js';
 import { OpenAIError } from './error.js';
 import * as Errors from './error.js';
-import { azure_base_url, callNative, generation, runTask, NativeClient, NativeStream } from './native.js';
+import { azure_base_url, callNative, generation, runTask, trackCall, NativeClient, NativeStream } from './native.js';
 import type { NativeClientHandle, NativeStreamHandle } from './handles.js';
 import { CursorPage, PagePromise } from './pagination.js';
 import { Chat, Completions, Responses } from './resources.js';
@@ -253,6 +253,7 @@ export class OpenAI {
   /** @internal */
   private async _send(spec: CallSpec, options: RequestOptions): Promise<Sent> {
     const controller = new AbortController();
+    trackCall(controller);
     const signal = options.signal;
     if (signal) {
       if (signal.aborted) controller.abort();

@@ -53,6 +53,25 @@ let lastPanic = '';
  * generation belong to a dead instance. */
 export let generation = 0;
 
+/** The controllers of calls that may still have a request in flight. A
+ * trap leaves the module's own controllers unreachable; these, whose
+ * signals the module's fetches follow, are aborted instead, so nothing
+ * stays connected for a dead instance. Held weakly; pruned as they go. */
+const inFlight = new Set<WeakRef<AbortController>>();
+
+/** Registers a call's controller, to be aborted if the module traps. */
+export function trackCall(controller: AbortController): void {
+  if (inFlight.size >= 256) {
+    for (const ref of inFlight) {
+      const c = ref.deref();
+      if (c === undefined || c.signal.aborted) inFlight.delete(ref);
+    }
+  }
+  const ref = new WeakRef(controller);
+  inFlight.add(ref);
+  controller.signal.addEventListener('abort', () => inFlight.delete(ref), { once: true });
+}
+
 function wake(id: number): void {
   if (!waiting.has(id) || scheduled.has(id)) return;
   scheduled.add(id);
@@ -78,6 +97,14 @@ function handleTrap(error: unknown): RustPanicError {
   waiting.clear();
   scheduled.clear();
   for (const w of lost) w.reject(panic);
+  // Re-instantiate now, not at the next call: a callback of the dead
+  // instance that comes first must find it replaced (and is then dropped,
+  // see scripts/build.mjs), never run against the new one.
+  setup(wake, onPanic);
+  needsSetup = false;
+  const connected = [...inFlight];
+  inFlight.clear();
+  for (const ref of connected) ref.deref()?.abort();
   return panic;
 }
 

@@ -242,4 +242,29 @@ describe('panics', () => {
     for await (const e of stream) if (e.type === 'response.output_text.delta') text += e.delta;
     assert.equal(text, 'Mock answer to: stream after panic.');
   });
+
+  test('a panic aborts the requests in flight, and their late callbacks are dropped', async () => {
+    const unhandled = [];
+    const onUnhandled = (e) => unhandled.push(String(e));
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // One stream stalls (the server holds it open), one trickles in slowly:
+      // both have a read pending in the module when it traps.
+      const stalled = await client.responses.create({ model: 'gpt-4.1', input: 'stalled', stream: true }, fault('stall-after=2'));
+      const slow = await client.responses.create({ model: 'gpt-4.1', input: 'slow', stream: true }, fault('slow=40,100'));
+      await stalled[Symbol.asyncIterator]().next();
+      await slow[Symbol.asyncIterator]().next();
+      const abandoned = await mock.streamsAbandoned();
+      await assert.rejects(_panicForTests(), RustPanicError);
+      // The server sees both connections closed (before: they stayed open,
+      // and the slow one's next chunk called into the new instance).
+      assert.ok(await mock.waitForAbandoned(abandoned + 2), 'the server saw both disconnects');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(unhandled, []);
+      const after = await create('after the trap');
+      assert.equal(after.output_text, 'Mock answer to: after the trap.');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
