@@ -73,6 +73,12 @@ class Config:
         for name in ("admin_api_key", "workload_identity", "provider", "data_residency"):
             unsupported.pop(name, None)
         retry_delay_scale = unsupported.pop("_retry_delay_scale", 1.0)
+        # Ours (openai-python has no limit): the largest whole body accepted,
+        # 256 MiB when not given; a longer one is an APIConnectionError.
+        max_body_bytes = unsupported.pop("max_body_bytes", None)
+        if max_body_bytes is not None and (not isinstance(max_body_bytes, int) or max_body_bytes <= 0):
+            raise ValueError(f"max_body_bytes must be a positive int, got {max_body_bytes!r}")
+        self._max_body_bytes: Optional[int] = max_body_bytes
         if unsupported:
             name = next(iter(unsupported))
             raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument {name!r}")
@@ -151,6 +157,7 @@ class Config:
             "azure": None,
             "user_agent": _user_agent(self._is_async),
             "retry_delay_scale": self._retry_delay_scale,
+            "max_body_bytes": self._max_body_bytes,
         }
 
     def _native(self) -> Any:

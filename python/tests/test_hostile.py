@@ -83,6 +83,19 @@ def test_a_megabyte_header_is_a_connection_error(client: OpenAI) -> None:
     still_works(client)
 
 
+def test_an_endless_body_stops_at_the_limit_without_a_retry(mock: MockServer) -> None:
+    client = OpenAI(api_key="k", base_url=mock.url, max_body_bytes=4 << 20, _retry_delay_scale=RETRY_SCALE)
+    before = len(mock.requests())
+    with pytest.raises(rapidresponse.APIConnectionError) as raised:
+        client.responses.create(model="gpt-4.1", input="x", extra_headers=attack("endless-body"))
+    assert "limit of 4194304 bytes" in str(raised.value.__cause__)
+    assert len(mock.requests()) - before == 1, "not retried"
+    assert client.with_options(max_retries=0)._max_body_bytes == 4 << 20
+    with pytest.raises(ValueError):
+        OpenAI(api_key="k", base_url=mock.url, max_body_bytes=0)
+    still_works(client)
+
+
 def test_paging_that_never_ends_stops(client: OpenAI, mock: MockServer) -> None:
     before = len(mock.requests())
     empty = list(client.responses.input_items.list("resp_any", extra_headers=attack("empty-pages")))

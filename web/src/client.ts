@@ -36,6 +36,11 @@ export interface ClientOptions {
   dangerouslyAllowBrowser?: boolean | undefined;
   /** Not supported: requests go through the global fetch, from WebAssembly. */
   fetch?: never;
+  /**
+   * The largest whole response body accepted, in bytes (ours: openai-node
+   * has no limit); default 256 MiB. A longer one is an APIConnectionError.
+   */
+  maxBodyBytes?: number | undefined;
 }
 
 export interface RequestOptions {
@@ -106,6 +111,7 @@ interface Settings {
   default_query: Record<string, unknown>;
   azure: { endpoint: string | null; api_version: string | null; deployment: string | null; api_key: string | null } | null;
   retry_delay_scale?: number;
+  max_body_bytes?: number;
 }
 
 export class OpenAI {
@@ -174,6 +180,7 @@ export class OpenAI {
       default_query: { ...this._options.defaultQuery },
       azure: null,
       ...(scale === undefined ? {} : { retry_delay_scale: scale }),
+      ...(this._options.maxBodyBytes === undefined ? {} : { max_body_bytes: this._options.maxBodyBytes }),
     };
   }
 

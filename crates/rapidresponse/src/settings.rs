@@ -68,6 +68,9 @@ pub struct Settings {
     /// Tests scale the retry backoff down; its shape stays the SDK's.
     #[serde(default)]
     pub retry_delay_scale: Option<f64>,
+    /// The largest whole body accepted (ours; the SDKs have no limit).
+    #[serde(default)]
+    pub max_body_bytes: Option<usize>,
 }
 
 /// Per-call options.
@@ -179,6 +182,9 @@ impl Settings {
         }
         if let Some(ua) = &self.user_agent {
             config.user_agent = ua.clone();
+        }
+        if let Some(n) = self.max_body_bytes {
+            config.max_body_bytes = n;
         }
         if let Some(azure) = &self.azure {
             let auth = match (&azure.api_key, &azure.ad_token) {

@@ -96,6 +96,16 @@ describe('hostile streams and bodies', () => {
     await stillWorks();
   });
 
+  test('an endless body stops at maxBodyBytes, not retried', async () => {
+    const c = new OpenAI({ apiKey: 'k', baseURL: mock.url, maxRetries: 2, maxBodyBytes: 4 << 20 });
+    const before = (await mock.requests()).length;
+    const error = await c.responses.create({ model: 'gpt-4.1', input: 'x' }, attack('endless-body')).catch((e) => e);
+    assert.ok(error instanceof OpenAI.APIConnectionError, String(error));
+    assert.match(String(error.cause?.message), /limit of 4194304 bytes/);
+    assert.equal((await mock.requests()).length - before, 1);
+    await stillWorks(c);
+  });
+
   test('paging that never ends stops and says why', async () => {
     const before = (await mock.requests()).length;
     const empty = [];
