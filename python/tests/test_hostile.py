@@ -96,6 +96,13 @@ def test_an_endless_body_stops_at_the_limit_without_a_retry(mock: MockServer) ->
     still_works(client)
 
 
+def test_a_body_announced_over_the_default_limit_is_refused(client: OpenAI) -> None:
+    with pytest.raises(rapidresponse.APIConnectionError) as raised:
+        client.responses.create(model="gpt-4.1", input="x", extra_headers=attack("oversized-body"))
+    assert "limit of 268435456 bytes" in str(raised.value.__cause__)
+    still_works(client)
+
+
 def test_paging_that_never_ends_stops(client: OpenAI, mock: MockServer) -> None:
     before = len(mock.requests())
     empty = list(client.responses.input_items.list("resp_any", extra_headers=attack("empty-pages")))

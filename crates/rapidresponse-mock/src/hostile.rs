@@ -45,12 +45,13 @@ pub enum Attack {
     NestedJson,
     BigHeader,
     EndlessBody,
+    OversizedBody,
     EmptyPages,
     StuckCursor,
 }
 
 impl Attack {
-    pub const ALL: [(&'static str, Attack); 10] = [
+    pub const ALL: [(&'static str, Attack); 11] = [
         ("amplified-id", Attack::AmplifiedId),
         ("prototype-keys", Attack::PrototypeKeys),
         ("non-ascii-model", Attack::NonAsciiModel),
@@ -59,6 +60,7 @@ impl Attack {
         ("nested-json", Attack::NestedJson),
         ("big-header", Attack::BigHeader),
         ("endless-body", Attack::EndlessBody),
+        ("oversized-body", Attack::OversizedBody),
         ("empty-pages", Attack::EmptyPages),
         ("stuck-cursor", Attack::StuckCursor),
     ];
@@ -126,6 +128,17 @@ pub(crate) fn answer(attack: Attack, method: &str, path: &str, stream: bool) -> 
                 prefix: Bytes::from_static(
                     b"{\"id\":\"resp_endless\",\"object\":\"response\",\"pad\":\"",
                 ),
+                piece: Bytes::from(vec![b'a'; ENDLESS_PIECE]),
+            },
+        },
+        // Announces 300 MiB, over the clients' default 256 MiB limit, then
+        // sends without end: a client must refuse it from the header.
+        Attack::OversizedBody => Answer {
+            status: 200,
+            content_type: "application/json",
+            headers: vec![("content-length", (300u64 << 20).to_string())],
+            body: HostileBody::Endless {
+                prefix: Bytes::from_static(b"{\"id\":\"resp_oversized\",\"pad\":\""),
                 piece: Bytes::from(vec![b'a'; ENDLESS_PIECE]),
             },
         },

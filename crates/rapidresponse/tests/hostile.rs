@@ -185,6 +185,25 @@ async fn an_endless_body_stops_at_the_limit_without_a_retry() {
 }
 
 #[tokio::test]
+async fn a_body_announced_over_the_limit_is_refused_from_its_header() {
+    let server = MockServer::start();
+    let c = Client::new(config(&server)).unwrap();
+    let err = c
+        .responses()
+        .create(CreateResponse::new("gpt-4.1", "oversized"))
+        .options(attack("oversized-body"))
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Connection { message, .. } => {
+            assert!(message.contains("limit of 268435456 bytes"), "{message}")
+        }
+        other => panic!("expected the body limit, got {other:?}"),
+    }
+    still_works(&c).await;
+}
+
+#[tokio::test]
 async fn paging_that_never_ends_stops_and_says_why() {
     let server = MockServer::start();
     let c = Client::new(config(&server)).unwrap();

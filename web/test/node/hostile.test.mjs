@@ -106,6 +106,13 @@ describe('hostile streams and bodies', () => {
     await stillWorks(c);
   });
 
+  test('a body announced over the default limit is refused from its header', async () => {
+    const error = await client.responses.create({ model: 'gpt-4.1', input: 'x' }, attack('oversized-body')).catch((e) => e);
+    assert.ok(error instanceof OpenAI.APIConnectionError, String(error));
+    assert.match(String(error.cause?.message), /limit of 268435456 bytes/);
+    await stillWorks();
+  });
+
   test('paging that never ends stops and says why', async () => {
     const before = (await mock.requests()).length;
     const empty = [];
