@@ -17,7 +17,7 @@ import rapidresponse
 from rapidresponse import AsyncOpenAI, OpenAI
 from rapidresponse.testing import MockServer
 
-from conftest import RETRY_SCALE
+from conftest import RETRY_SCALE, masked
 
 TEXT = "Hello from a hostile server"
 NON_ASCII_MODEL = "modèle-é2025-04-14"
@@ -211,3 +211,60 @@ def test_a_forked_child_does_not_wait_for_its_parents_calls() -> None:
     out = subprocess.run([sys.executable, "-c", _FORK], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["True", "0"], out.stdout
+
+
+def test_async_token_providers_are_awaited_in_python(mock: MockServer) -> None:
+    # Resolved in the Python layer (never on the runtime's worker thread),
+    # and an async provider is awaited, as openai-python accepts it.
+    async def run() -> None:
+        calls: List[int] = []
+
+        async def token() -> str:
+            calls.append(1)
+            await asyncio.sleep(0)
+            return f"entra-token-{len(calls)}"
+
+        azure = rapidresponse.AsyncAzureOpenAI(
+            azure_ad_token_provider=token,
+            api_version="2025-04-01-preview",
+            azure_endpoint=mock.root_url,
+            max_retries=0,
+        )
+        await azure.responses.create(model="gpt-4.1", input="x")
+        assert mock.requests()[-1]["headers"]["authorization"] == masked("Bearer entra-token-1")
+
+        async def key() -> str:
+            return "sk-async-callable-key"
+
+        client = AsyncOpenAI(api_key=key, base_url=mock.url, max_retries=0)
+        await client.responses.create(model="gpt-4.1", input="x")
+        assert mock.requests()[-1]["headers"]["authorization"] == masked("Bearer sk-async-callable-key")
+
+    asyncio.run(run())
+
+
+def test_async_close_does_not_wait_for_a_read_in_progress(mock: MockServer) -> None:
+    # A task blocked in __anext__ on a stalled stream holds the stream; close()
+    # from another task must end it at once, not after the read timeout.
+    async def run() -> None:
+        client = AsyncOpenAI(api_key="k", base_url=mock.url, max_retries=0, timeout=60)
+        stream = await client.responses.create(
+            model="gpt-4.1", input="x", stream=True, extra_headers={"x-mock-fault": "stall-after=2"}
+        )
+        received: List[Any] = []
+
+        async def read() -> None:
+            async for event in stream:
+                received.append(event)
+
+        reader = asyncio.create_task(read())
+        for _ in range(500):
+            if len(received) >= 2:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # the reader is now waiting on the network
+        await asyncio.wait_for(stream.close(), timeout=5)
+        await asyncio.wait_for(reader, timeout=5)
+        assert len(received) == 2
+
+    asyncio.run(run())
