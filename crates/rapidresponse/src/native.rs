@@ -502,6 +502,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_per_call_connect_timeout_reuses_its_connector() {
+        // Before, every call with its own timeout built a transport (TLS
+        // config, pool, handshakes) of its own.
+        let t = NativeTransport::new(Duration::from_secs(5)).unwrap();
+        let same = |a: &Http, b: &Http| match (a, b) {
+            (Http::Direct(a), Http::Direct(b)) => Arc::ptr_eq(a, b),
+            (Http::Reqwest(_), Http::Reqwest(_)) => true,
+            _ => false,
+        };
+        let first = t.http_for(Duration::from_secs(1)).unwrap();
+        let again = t.http_for(Duration::from_secs(1)).unwrap();
+        assert!(same(&first, &again));
+        for s in 2..20 {
+            t.http_for(Duration::from_secs(s)).unwrap();
+        }
+        assert_eq!(t.others.lock().unwrap().len(), OTHER_TIMEOUTS_KEPT);
+    }
+
+    #[test]
     fn a_proxy_variable_in_either_case_selects_reqwest() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
             move |k: &str| {
