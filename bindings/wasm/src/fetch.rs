@@ -185,7 +185,7 @@ impl Transport for FetchTransport {
             let (response, controller) = self.fetch_once(&request).await?;
             let status = response.status();
             if response.type_() == web_sys::ResponseType::Opaqueredirect {
-                return Err(refused(
+                return Err(TransportError::refused(
                     "the server answered with a redirect, which this browser hides from code; \
                      it is not followed, so no header goes to an origin nobody checked",
                 ));
@@ -193,10 +193,10 @@ impl Transport for FetchTransport {
             let location = response.headers().get("location").ok().flatten();
             if let Some(location) = location.filter(|_| redirect::is_redirect(status)) {
                 let next = web_sys::Url::new_with_base(&location, &request.url)
-                    .map_err(|_| refused(RedirectError::Invalid.to_string()))?
+                    .map_err(|_| TransportError::refused(RedirectError::Invalid.to_string()))?
                     .href();
                 redirect::follow(&mut request, status, &next, followed)
-                    .map_err(|e| refused(e.to_string()))?;
+                    .map_err(|e| TransportError::refused(e.to_string()))?;
                 controller.abort();
                 continue;
             }
@@ -230,10 +230,6 @@ impl Transport for FetchTransport {
             .unwrap_or_default();
         SystemTime::UNIX_EPOCH + since
     }
-}
-
-fn refused(message: impl Into<String>) -> TransportError {
-    TransportError::new(TransportErrorKind::Refused, message)
 }
 
 fn received_headers(response: &web_sys::Response) -> Headers {
@@ -278,9 +274,9 @@ impl FetchTransport {
         for (name, value) in request.headers.iter() {
             // fetch's TypeError quotes the value, which may be a key: name
             // the header only.
-            headers
-                .append(name, value)
-                .map_err(|_| refused(format!("invalid value for header {name:?}")))?;
+            headers.append(name, value).map_err(|_| {
+                TransportError::refused(format!("invalid value for header {name:?}"))
+            })?;
         }
         init.set_headers(&headers);
         if let Some(body) = &request.body {

@@ -274,9 +274,9 @@ fn hyper_request(
     let mut map = hyper::HeaderMap::with_capacity(headers.len());
     for (k, v) in headers.iter() {
         let name = hyper::header::HeaderName::from_bytes(k.as_bytes())
-            .map_err(|_| refused(format!("invalid header name {k:?}")))?;
+            .map_err(|_| TransportError::refused(format!("invalid header name {k:?}")))?;
         let value = hyper::header::HeaderValue::from_str(v)
-            .map_err(|_| refused(format!("invalid value for header {k:?}")))?;
+            .map_err(|_| TransportError::refused(format!("invalid value for header {k:?}")))?;
         map.append(name, value);
     }
     let mut request = hyper::Request::new(Full::new(body.clone().unwrap_or_default()));
@@ -301,15 +301,11 @@ fn redirected(
     };
     let next = url::Url::parse(&request.url)
         .and_then(|base| base.join(location))
-        .map_err(|_| refused(RedirectError::Invalid.to_string()))?;
+        .map_err(|_| TransportError::refused(RedirectError::Invalid.to_string()))?;
     redirect::follow(request, status, next.as_str(), followed)
-        .map_err(|e| refused(e.to_string()))?;
+        .map_err(|e| TransportError::refused(e.to_string()))?;
     log!(debug, status, "redirected");
     Ok(true)
-}
-
-fn refused(message: String) -> TransportError {
-    TransportError::new(TransportErrorKind::Refused, message)
 }
 
 async fn send_direct(

@@ -48,6 +48,11 @@ impl TransportError {
         }
     }
 
+    /// A request the transport will not send or follow (never retried).
+    pub fn refused(message: impl Into<String>) -> Self {
+        TransportError::new(TransportErrorKind::Refused, message)
+    }
+
     /// The call's error for this failure (before any partial response is
     /// attached): an abort is `Cancelled`, a connect timeout a `Timeout`,
     /// anything else a `Connection` error.
@@ -161,10 +166,9 @@ pub async fn read_to_end<B: Body>(
 /// The error for a body over `limit` bytes (never retried: it would be as
 /// long again).
 pub fn body_over(limit: usize) -> TransportError {
-    TransportError::new(
-        TransportErrorKind::Refused,
-        format!("the response body is longer than the limit of {limit} bytes (max_body_bytes)"),
-    )
+    TransportError::refused(format!(
+        "the response body is longer than the limit of {limit} bytes (max_body_bytes)"
+    ))
 }
 
 /// Sends requests and provides time and randomness to the client loop.
