@@ -2,21 +2,9 @@
 //! embedded mock; with OPENAI_BASE_URL it talks to that server; the
 //! subcommands read, cancel and delete stored responses.
 
-use std::process::Command;
+mod common;
 
-fn cli() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rapidresponse"));
-    for var in [
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-        "OPENAI_ORG_ID",
-        "OPENAI_PROJECT_ID",
-        "CODEX_HOME",
-    ] {
-        c.env_remove(var);
-    }
-    c
-}
+use common::cli;
 
 #[test]
 fn with_no_key_it_streams_from_the_embedded_mock() {

@@ -4,12 +4,10 @@
 //! so the children's peak (`getrusage(RUSAGE_CHILDREN)`) is these runs'.
 #![cfg(unix)]
 
-use std::process::Command;
+mod common;
 
 fn run(server: &rapidresponse_mock::MockServer, model: &str) -> usize {
-    let out = Command::new(env!("CARGO_BIN_EXE_rapidresponse"))
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("CODEX_HOME")
+    let out = common::cli()
         .env("OPENAI_BASE_URL", server.url())
         .args(["--json", "--model", model, "hello"])
         .output()

@@ -489,14 +489,18 @@ pub fn truthy(v: &Value, truthiness: Truthiness) -> bool {
 mod tests {
     use super::*;
 
-    fn run(rules: StreamRules, body: &[u8]) -> (Vec<String>, Result<(), Error>, StreamMachine) {
-        let mut m = StreamMachine::new(
+    fn machine(rules: StreamRules) -> StreamMachine {
+        StreamMachine::new(
             EventKind::Responses,
             UsageKind::Response,
             rules,
             None,
             1 << 20,
-        );
+        )
+    }
+
+    fn run(rules: StreamRules, body: &[u8]) -> (Vec<String>, Result<(), Error>, StreamMachine) {
+        let mut m = machine(rules);
         let mut out = VecDeque::new();
         // One byte at a time: framing never depends on where chunks split.
         for b in body.chunks(1) {
@@ -539,13 +543,7 @@ mod tests {
         let (bytewise, end, _) = run(StreamRules::strict(), &body);
         assert_eq!(bytewise, ["response.created"]);
         assert!(matches!(end, Err(Error::Sse { .. })), "{end:?}");
-        let mut m = StreamMachine::new(
-            EventKind::Responses,
-            UsageKind::Response,
-            StreamRules::strict(),
-            None,
-            1 << 20,
-        );
+        let mut m = machine(StreamRules::strict());
         let mut out = VecDeque::new();
         m.feed(&body, &mut out);
         m.finish(&mut out);

@@ -12,17 +12,10 @@ use std::time::{Duration, Instant};
 // A canary, not a real key: it must appear in no log, Debug output or error.
 const KEY: &str = "sk-test-redaction-canary";
 
-/// Retry and timeout constants scaled down so the suite stays fast.
+mod common;
+
 fn config(server: &MockServer) -> ClientConfig {
-    let mut c = ClientConfig::new(Some(KEY.into()), server.url());
-    c.retry.initial_delay = Duration::from_millis(2);
-    c.retry.max_delay = Duration::from_millis(20);
-    c.timeouts = Timeouts {
-        connect: Duration::from_secs(2),
-        response: Duration::from_secs(10),
-        read: Duration::from_secs(10),
-    };
-    c
+    common::config(server, KEY)
 }
 
 fn client(server: &MockServer) -> Client<NativeTransport> {

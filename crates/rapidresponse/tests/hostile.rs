@@ -7,20 +7,13 @@
 use futures_util::StreamExt;
 use rapidresponse::*;
 use rapidresponse_mock::{mask_key, MockOptions, MockServer, HOSTILE_TEXT, NON_ASCII_MODEL};
-use std::time::Duration;
 
 const KEY: &str = "sk-test-hostile-canary";
 
+mod common;
+
 fn config(server: &MockServer) -> ClientConfig {
-    let mut c = ClientConfig::new(Some(KEY.into()), server.url());
-    c.retry.initial_delay = Duration::from_millis(2);
-    c.retry.max_delay = Duration::from_millis(20);
-    c.timeouts = Timeouts {
-        connect: Duration::from_secs(2),
-        response: Duration::from_secs(20),
-        read: Duration::from_secs(20),
-    };
-    c
+    common::config(server, KEY)
 }
 
 fn attack(name: &str) -> CallOptions {
