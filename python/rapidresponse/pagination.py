@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, AsyncIterator, Callable, Dict, Iterator, Optional
 
+from . import _native
 from ._exceptions import OpenAIError
 from ._models import BaseModel, _Nested, _new, converter
 
@@ -16,12 +17,17 @@ class _CursorPage(BaseModel):
     __slots__ = ()
     model_fields: Dict[str, str] = {"data": "data", "has_more": "has_more"}
 
-    def _next_after(self) -> Optional[str]:
+    def _next_after(self, asked_after: Optional[str] = None) -> Optional[str]:
+        """The cursor of the next page (the last item's id), or None at the
+        end; the rule is the core's (`rapidresponse_core::paging`), which
+        stops a server that repeats the cursor it was asked with."""
         data = self.data or []
-        if self.has_more is False or not data:
-            return None
-        last = data[-1]
-        return getattr(last, "id", None) if not isinstance(last, dict) else last.get("id")
+        last = data[-1] if data else None
+        last_id = last.get("id") if isinstance(last, dict) else getattr(last, "id", None)
+        cursor, why = _native.next_page_cursor(self.has_more, len(data), last_id, asked_after)
+        if why is not None:
+            raise OpenAIError(why)
+        return cursor
 
     def has_next_page(self) -> bool:
         return self._next_after() is not None
@@ -31,16 +37,6 @@ class _CursorPage(BaseModel):
         return None if after is None else {"params": {"after": after}}
 
 
-def _check_progress(page: _CursorPage, previous: Optional[str]) -> Optional[str]:
-    """The cursor of the page after `page`, which was asked for with
-    `previous`: a server that names the same cursor again would be asked for
-    the same page forever, so paging stops there and says why."""
-    after = page._next_after()
-    if after is not None and after == previous:
-        raise OpenAIError(f"the server repeated the cursor {after!r} with has_more: paging stopped")
-    return after
-
-
 class SyncCursorPage(_CursorPage):
     __slots__ = ()
 
@@ -48,17 +44,20 @@ class SyncCursorPage(_CursorPage):
         after = self._next_after()
         if after is None:
             raise RuntimeError("No next page expected; please check `.has_next_page()` before calling `.get_next_page()`.")
+        return self._page_after(after)
+
+    def _page_after(self, after: str) -> "SyncCursorPage":
         client, next_call = self._rr_extra
         return client._run(next_call(after))  # type: ignore[no-any-return]
 
     def iter_pages(self) -> Iterator["SyncCursorPage"]:
-        page, previous = self, None
+        page, asked = self, None
         while True:
             yield page
-            if not page.has_next_page():
+            asked = page._next_after(asked)
+            if asked is None:
                 return
-            previous = _check_progress(page, previous)
-            page = page.get_next_page()
+            page = page._page_after(asked)
 
     def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
         for page in self.iter_pages():
@@ -72,17 +71,20 @@ class AsyncCursorPage(_CursorPage):
         after = self._next_after()
         if after is None:
             raise RuntimeError("No next page expected; please check `.has_next_page()` before calling `.get_next_page()`.")
+        return await self._page_after(after)
+
+    async def _page_after(self, after: str) -> "AsyncCursorPage":
         client, next_call = self._rr_extra
         return await client._arun(next_call(after))  # type: ignore[no-any-return]
 
     async def iter_pages(self) -> AsyncIterator["AsyncCursorPage"]:
-        page, previous = self, None
+        page, asked = self, None
         while True:
             yield page
-            if not page.has_next_page():
+            asked = page._next_after(asked)
+            if asked is None:
                 return
-            previous = _check_progress(page, previous)
-            page = await page.get_next_page()
+            page = await page._page_after(asked)
 
     def __aiter__(self) -> AsyncIterator[Any]:
         return self._items()

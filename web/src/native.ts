@@ -12,6 +12,7 @@ import initWasm, {
   poll_task,
   panic_for_tests,
   azure_base_url,
+  next_page_cursor,
   NativeClient,
   NativeStream,
 } from './wasm/rapidresponse_wasm.js';
@@ -24,7 +25,7 @@ import {
   RustPanicError,
 } from './error.js';
 
-export { NativeClient, NativeStream, azure_base_url };
+export { NativeClient, NativeStream, azure_base_url, next_page_cursor };
 
 const wasmURL = new URL('./wasm/rapidresponse_wasm_bg.wasm', import.meta.url);
 if (wasmURL.protocol === 'file:') {

@@ -5,6 +5,7 @@
  */
 import { APIPromise, type Sent } from './api-promise.js';
 import { OpenAIError } from './error.js';
+import { callNative, next_page_cursor } from './native.js';
 
 /** @internal Fetches the page after `after`. */
 export type PageFetcher<Item extends { id?: string }> = (after: string) => PagePromise<CursorPage<Item>, Item>;
@@ -31,18 +32,28 @@ export class CursorPage<Item extends { id?: string } = any> implements AsyncIter
   }
 
   hasNextPage(): boolean {
-    if (this.has_more === false) return false;
     return this.nextCursor() !== undefined;
   }
 
-  private nextCursor(): string | undefined {
+  /**
+   * The cursor of the next page (the last item's id), or undefined at the
+   * end, by the core's rule (`rapidresponse_core::paging`), which stops a
+   * server that repeats the cursor it was asked with (`askedAfter`).
+   */
+  private nextCursor(askedAfter?: string): string | undefined {
     const items = this.getPaginatedItems();
-    return items.length ? items[items.length - 1]?.id : undefined;
+    const lastID = items.length ? items[items.length - 1]?.id : undefined;
+    const [cursor, why] = callNative(() => next_page_cursor(this.has_more, items.length, lastID, askedAfter)) as [
+      string | null,
+      string | null,
+    ];
+    if (why !== null) throw new OpenAIError(why);
+    return cursor ?? undefined;
   }
 
   async getNextPage(): Promise<CursorPage<Item>> {
     const after = this.nextCursor();
-    if (!this.hasNextPage() || after === undefined) {
+    if (after === undefined) {
       throw new OpenAIError(
         'No next page expected; please check `.hasNextPage()` before calling `.getNextPage()`.',
       );
@@ -50,22 +61,12 @@ export class CursorPage<Item extends { id?: string } = any> implements AsyncIter
     return await this.fetchAfter(after);
   }
 
-  /**
-   * Every page from this one. A server that names the same cursor again
-   * would be asked for the same page forever: paging stops there with an
-   * error that says so.
-   */
+  /** Every page from this one. */
   async *iterPages(): AsyncGenerator<CursorPage<Item>> {
     let page: CursorPage<Item> = this;
-    let previous: string | undefined;
     yield page;
-    while (page.hasNextPage()) {
-      const after = page.nextCursor();
-      if (after !== undefined && after === previous) {
-        throw new OpenAIError(`the server repeated the cursor ${JSON.stringify(after)} with has_more: paging stopped`);
-      }
-      previous = after;
-      page = await page.getNextPage();
+    for (let asked = page.nextCursor(); asked !== undefined; asked = page.nextCursor(asked)) {
+      page = await page.fetchAfter(asked);
       yield page;
     }
   }

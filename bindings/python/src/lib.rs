@@ -95,6 +95,24 @@ fn output_text(py: Python<'_>, body: &[u8]) -> PyResult<Option<String>> {
     })
 }
 
+/// The cursor of the page after one of a list, under openai-python's rule
+/// (`rapidresponse_core::paging`): `(cursor, None)`, `(None, None)` at the
+/// end, or `(None, why)` when paging must stop.
+#[pyfunction]
+#[pyo3(signature = (has_more, items, last_id, asked_after=None))]
+fn next_page_cursor(
+    has_more: Option<bool>,
+    items: usize,
+    last_id: Option<&str>,
+    asked_after: Option<&str>,
+) -> (Option<String>, Option<String>) {
+    use rapidresponse_core::paging::{next_cursor, PageRule};
+    match next_cursor(PageRule::Sdk, has_more, items, last_id, asked_after) {
+        Ok(cursor) => (cursor, None),
+        Err(why) => (None, Some(why)),
+    }
+}
+
 /// A profile of Codex's config.toml, resolved (a dict: see
 /// `ResolvedProfile::to_json`).
 #[pyfunction]
@@ -140,6 +158,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mock::MockServer>()?;
     m.add_function(wrap_pyfunction!(configure, m)?)?;
     m.add_function(wrap_pyfunction!(output_text, m)?)?;
+    m.add_function(wrap_pyfunction!(next_page_cursor, m)?)?;
     m.add_function(wrap_pyfunction!(logging::enable_logging, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::quiesce, m)?)?;
     m.add_function(wrap_pyfunction!(load_profile, m)?)?;

@@ -14,6 +14,31 @@ mod tasks;
 pub use client::{NativeClient, NativeStream};
 pub use tasks::{poll_task, setup};
 
+/// The cursor of the page after one of a list, under openai-node's rule
+/// (`rapidresponse_core::paging`): `[cursor, null]`, `[null, null]` at the
+/// end, or `[null, why]` when paging must stop.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn next_page_cursor(
+    has_more: bool,
+    items: u32,
+    last_id: Option<String>,
+    asked_after: Option<String>,
+) -> Vec<wasm_bindgen::JsValue> {
+    use rapidresponse::core::paging::{next_cursor, PageRule};
+    let found = next_cursor(
+        PageRule::Sdk,
+        Some(has_more),
+        items as usize,
+        last_id.as_deref(),
+        asked_after.as_deref(),
+    );
+    let text = |s: Option<String>| s.map_or(wasm_bindgen::JsValue::NULL, |s| s.into());
+    match found {
+        Ok(cursor) => vec![text(cursor), wasm_bindgen::JsValue::NULL],
+        Err(why) => vec![wasm_bindgen::JsValue::NULL, why.into()],
+    }
+}
+
 /// The base URL openai-node's AzureOpenAI shows for an endpoint (the core
 /// builds every request URL from the endpoint itself).
 #[wasm_bindgen::prelude::wasm_bindgen]

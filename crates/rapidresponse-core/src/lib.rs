@@ -45,6 +45,7 @@ pub mod digest;
 pub mod endpoint;
 pub mod error;
 pub mod http;
+pub mod paging;
 pub mod profile;
 pub mod query;
 pub mod ratelimit;

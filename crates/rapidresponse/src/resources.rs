@@ -6,6 +6,7 @@
 //! they need, so they are `'static` and, natively, `Send`.
 
 use futures_util::Stream;
+use rapidresponse_core::paging::{next_cursor, PageRule};
 use rapidresponse_core::types::{
     ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, CompactedResponse, Completion,
     CompletionRequest, CreateResponse, DeleteResult, InputItemList, InputTokenCount, Item,
@@ -317,26 +318,6 @@ pub struct InputItems<T: Transport> {
     client: Client<T>,
 }
 
-/// A page of a cursor-paged list that never ends is cut here.
-fn stalled(page: &InputItemList, after: Option<&str>) -> Option<Error> {
-    let data = page.data.get().map_or(0, Vec::len);
-    let last = last_id(page);
-    if data == 0 {
-        return Some(Error::Config(
-            "the server said has_more but sent an empty page: paging stopped".into(),
-        ));
-    }
-    match (last, after) {
-        (None, _) => Some(Error::Config(
-            "the server said has_more but gave no cursor: paging stopped".into(),
-        )),
-        (Some(l), Some(a)) if l == a => Some(Error::Config(format!(
-            "the server repeated the cursor {a:?}: paging stopped"
-        ))),
-        _ => None,
-    }
-}
-
 impl<T: Transport> InputItems<T> {
     /// One page of a response's input items (`.param("limit", 20)`,
     /// `.param("after", id)`, `.param("order", "asc")`, `.param("include", ..)`).
@@ -397,11 +378,19 @@ impl<T: Transport> InputItems<T> {
                     Ok(page) => page.into_inner(),
                     Err(e) => return Some((Err(e), s)),
                 };
-                if page.has_more.copied() == Some(true) {
-                    match stalled(&page, after.as_deref()) {
-                        Some(e) => s.stop = Some(e),
-                        None => s.after = Some(last_id(&page)),
-                    }
+                let items = page.data.get().map_or(0, Vec::len);
+                let last = last_id(&page);
+                let has_more = page.has_more.copied();
+                match next_cursor(
+                    PageRule::Strict,
+                    has_more,
+                    items,
+                    last.as_deref(),
+                    after.as_deref(),
+                ) {
+                    Ok(Some(cursor)) => s.after = Some(Some(cursor)),
+                    Ok(None) => {}
+                    Err(why) => s.stop = Some(Error::Config(why)),
                 }
                 s.buffered
                     .extend(page.data.into_option().unwrap_or_default());
