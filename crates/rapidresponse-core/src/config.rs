@@ -167,6 +167,9 @@ pub struct ClientConfig {
     /// How streams end and raise (`StreamRules::strict()` by default; the
     /// Python and npm packages take their SDK's preset).
     pub stream_rules: StreamRules,
+    /// The secret webhook deliveries are verified with, unless a call
+    /// gives its own (openai-python's `webhook_secret`).
+    pub webhook_secret: Option<Secret>,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -189,6 +192,7 @@ impl fmt::Debug for ClientConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("flavor", &self.flavor)
             .field("stream_rules", &self.stream_rules)
+            .field("webhook_secret", &self.webhook_secret)
             .finish()
     }
 }
@@ -210,6 +214,7 @@ impl Default for ClientConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             flavor: Flavor::OpenAIPython,
             stream_rules: StreamRules::strict(),
+            webhook_secret: None,
         }
     }
 }

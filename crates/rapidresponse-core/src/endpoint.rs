@@ -69,6 +69,15 @@ pub enum Operation {
     ResponsesInputItemsList,
     ChatCompletionsCreate,
     CompletionsCreate,
+    ConversationsCreate,
+    ConversationsRetrieve,
+    ConversationsUpdate,
+    ConversationsDelete,
+    /// Path parameters: the conversation's id, then nothing or the item's.
+    ConversationsItemsCreate,
+    ConversationsItemsList,
+    ConversationsItemsRetrieve,
+    ConversationsItemsDelete,
     /// `client.get/post/put/patch/delete(path)`: any path, answered as JSON
     /// (or as events when the call asks for a stream).
     Raw(Method),
@@ -129,7 +138,7 @@ use EventKind::{Chunks, Responses};
 use Streams::{Never, WhenBodySaysSo, WhenQuerySaysSo};
 
 /// The table, in `Operation` order (raw calls excepted).
-const TABLE: [Endpoint; 9] = [
+const TABLE: [Endpoint; 17] = [
     Endpoint {
         name: "responses.create",
         method: Method::Post,
@@ -220,7 +229,69 @@ const TABLE: [Endpoint; 9] = [
         usage: UsageKind::Completion,
         accept: JSON,
     },
+    plain("conversations.create", Method::Post, "/conversations", &[]),
+    plain(
+        "conversations.retrieve",
+        Method::Get,
+        "/conversations/{}",
+        &[],
+    ),
+    plain(
+        "conversations.update",
+        Method::Post,
+        "/conversations/{}",
+        &[],
+    ),
+    plain(
+        "conversations.delete",
+        Method::Delete,
+        "/conversations/{}",
+        &[],
+    ),
+    plain(
+        "conversations.items.create",
+        Method::Post,
+        "/conversations/{}/items",
+        &["include"],
+    ),
+    plain(
+        "conversations.items.list",
+        Method::Get,
+        "/conversations/{}/items",
+        &["after", "include", "limit", "order"],
+    ),
+    plain(
+        "conversations.items.retrieve",
+        Method::Get,
+        "/conversations/{}/items/{}",
+        &["include"],
+    ),
+    plain(
+        "conversations.items.delete",
+        Method::Delete,
+        "/conversations/{}/items/{}",
+        &[],
+    ),
 ];
+
+/// A row that never streams, counts no usage and answers JSON.
+const fn plain(
+    name: &'static str,
+    method: Method,
+    path: &'static str,
+    query: &'static [&'static str],
+) -> Endpoint {
+    Endpoint {
+        name,
+        method,
+        path,
+        query,
+        streams: Never,
+        events: Chunks,
+        usage: UsageKind::None,
+        accept: JSON,
+    }
+}
 
 /// Azure paths that take `/deployments/{model}` before them (openai-python's
 /// `_deployments_endpoints`, applied to raw calls too).
@@ -236,7 +307,7 @@ const AZURE_DEPLOYMENT_PATHS: &[&str] = &[
 ];
 
 impl Operation {
-    const ALL: [Operation; 9] = [
+    const ALL: [Operation; 17] = [
         Operation::ResponsesCreate,
         Operation::ResponsesRetrieve,
         Operation::ResponsesDelete,
@@ -246,6 +317,14 @@ impl Operation {
         Operation::ResponsesInputItemsList,
         Operation::ChatCompletionsCreate,
         Operation::CompletionsCreate,
+        Operation::ConversationsCreate,
+        Operation::ConversationsRetrieve,
+        Operation::ConversationsUpdate,
+        Operation::ConversationsDelete,
+        Operation::ConversationsItemsCreate,
+        Operation::ConversationsItemsList,
+        Operation::ConversationsItemsRetrieve,
+        Operation::ConversationsItemsDelete,
     ];
 
     /// The table's row; `None` for a raw call.

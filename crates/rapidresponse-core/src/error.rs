@@ -224,6 +224,9 @@ pub enum Error {
     /// The caller cancelled the call.
     #[error("Request was aborted.")]
     Cancelled,
+    /// A webhook delivery that is not verified (`webhooks().unwrap(..)`).
+    #[error("{}", .0.message(crate::Flavor::OpenAIPython))]
+    Webhook(crate::WebhookError),
 }
 
 /// openai-python's message for a stream error: the error's `message`, or a
@@ -257,7 +260,7 @@ impl From<ApiError> for Error {
 #[derive(Clone, Copy, Debug)]
 pub struct Report<'a> {
     /// `api`, `connection`, `timeout`, `stream_error`, `decode`, `failed`,
-    /// `incomplete`, `ended_early`, `config` or `cancelled`.
+    /// `incomplete`, `ended_early`, `config`, `cancelled` or `webhook`.
     pub kind: &'static str,
     /// An HTTP error's status, headers and body.
     pub api: Option<&'a ApiError>,
@@ -299,6 +302,7 @@ impl Error {
             Error::IncompleteStream { .. } => "ended_early",
             Error::Config(_) => "config",
             Error::Cancelled => "cancelled",
+            Error::Webhook(_) => "webhook",
         };
         r
     }

@@ -1,7 +1,8 @@
 //! Sans-IO core of rapidresponse: the OpenAI Responses API's wire types, an
 //! SSE decoder, the stream state machine (events, accumulation, every end
 //! and error rule), the endpoint table and request building, the error
-//! model, the retry decision, provider profiles and usage/cost.
+//! model, the retry decision, provider profiles, usage/cost and webhook
+//! signatures.
 //!
 //! It does no I/O and reads no clock, environment or randomness: bytes and
 //! values go in, events, requests and decisions come out (like h11 and
@@ -55,6 +56,7 @@ pub mod sse;
 pub mod stream;
 pub mod usage;
 pub mod view;
+pub mod webhook;
 
 pub use accumulator::{ResponseAccumulator, SnapshotRef, Terminal};
 pub use config::{AzureAuth, ClientConfig, Provider, RequestOptions, Secret, Timeouts};
@@ -68,3 +70,4 @@ pub use retry::{Decision, Outcome, RetryPolicy, ServerDelayRule};
 pub use sse::{Frame, SseDecoder, SseError};
 pub use stream::{Delivery, FinalError, FinalRule, Step, StreamMachine, StreamRules};
 pub use usage::{Price, PriceTable, TokenCounts, UsageTotals};
+pub use webhook::{WebhookError, WebhookHeaders};

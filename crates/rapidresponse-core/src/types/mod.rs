@@ -5,6 +5,7 @@
 
 mod chat;
 mod content;
+mod conversation;
 mod events;
 mod items;
 mod request;
@@ -13,6 +14,7 @@ mod tools;
 
 pub use chat::*;
 pub use content::*;
+pub use conversation::*;
 pub use events::*;
 pub use items::*;
 pub use request::*;
