@@ -16,6 +16,7 @@ mod answer;
 mod bench;
 mod chat;
 mod control;
+mod conversations;
 mod faults;
 mod hostile;
 mod json;

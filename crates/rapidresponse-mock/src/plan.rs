@@ -166,6 +166,11 @@ pub(crate) fn base_response(id: &str, body: &Object, model: &str, reasoning: boo
         "model": model,
         "parallel_tool_calls": echo_or(body, "parallel_tool_calls", true.into()),
         "previous_response_id": echo_or(body, "previous_response_id", Value::Null),
+        "conversation": match body.get("conversation") {
+            Some(Value::String(id)) => json!({"id": id}),
+            Some(c @ Value::Object(_)) => json!({"id": c["id"]}),
+            _ => Value::Null,
+        },
         "prompt_cache_key": echo_or(body, "prompt_cache_key", Value::Null),
         "reasoning": {"effort": effort, "summary": summary},
         "safety_identifier": echo_or(body, "safety_identifier", Value::Null),

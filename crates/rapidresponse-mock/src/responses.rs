@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use tokio::sync::watch;
 
 use crate::answer;
+use crate::conversations;
 use crate::faults::FaultSpec;
 use crate::json::invalid_request;
 use crate::plan::{count_request_tokens, plan, Previous};
@@ -51,15 +52,20 @@ fn previous(state: &State, body: &Object) -> Result<Option<Previous>, Reply> {
     }))
 }
 
-/// The input as a list of full items: a string becomes a user message,
-/// messages get `type` and content parts, references are resolved, and
-/// every item gets an id.
+/// The input as a list of full items (see `normalize_items`); a string is
+/// one user message.
 fn normalize_input(state: &State, body: &Object) -> Result<Vec<Value>, Reply> {
     let raw = match body.get("input") {
         Some(Value::String(text)) => vec![json!({"role": "user", "content": text})],
         Some(Value::Array(items)) => items.clone(),
         _ => Vec::new(),
     };
+    normalize_items(state, raw)
+}
+
+/// Items as the API stores them: messages get `type` and content parts,
+/// references are resolved, and every item gets an id.
+pub(crate) fn normalize_items(state: &State, raw: Vec<Value>) -> Result<Vec<Value>, Reply> {
     let mut items = Vec::with_capacity(raw.len());
     for item in raw {
         let Value::Object(mut item) = item else {
@@ -128,13 +134,20 @@ pub(crate) fn create(state: &Arc<State>, request: &ApiRequest, fault: &FaultSpec
 fn try_create(state: &Arc<State>, request: &ApiRequest, fault: &FaultSpec) -> Result<Reply, Reply> {
     let body = request.json_object()?;
     validate_create(body)?;
-    let previous = previous(state, body)?;
+    let conversation = conversations::named(body)?;
+    let previous = match &conversation {
+        Some(id) => Some(conversations::context(state, id)?),
+        None => previous(state, body)?,
+    };
     let input = normalize_input(state, body)?;
     let turn = previous.as_ref().map_or(1, |p| p.turn + 1);
     let plan = plan(state, body, &input, previous.as_ref(), fault);
     let (events, final_response) = plan.events(fault);
     let id = plan.id().to_owned();
     let stream = flag(body, "stream", false);
+    if let Some(conversation) = &conversation {
+        conversations::append(state, conversation, &input, &final_response);
+    }
 
     if flag(body, "store", true) {
         let mut context = previous.map(|p| p.context).unwrap_or_default();
@@ -273,6 +286,17 @@ pub(crate) fn cancel(state: &State, id: &str) -> Reply {
 
 /// `GET /responses/{id}/input_items`: a cursor page of the input items.
 pub(crate) fn input_items(state: &State, request: &ApiRequest, id: &str) -> Reply {
+    let store = lock(&state.store);
+    match store.get(id) {
+        Some(stored) => page_of(request, stored.input_items.iter().collect(), "response"),
+        None => not_found(id),
+    }
+}
+
+/// One cursor page of `items` (in stored order) as `limit`, `order`
+/// (newest first by default) and `after` ask; `owner` names what holds
+/// them in an unknown-cursor error.
+pub(crate) fn page_of(request: &ApiRequest, mut items: Vec<&Value>, owner: &str) -> Reply {
     let limit = match request.query_param("limit").map(|l| l.parse::<usize>()) {
         None => 20,
         Some(Ok(n)) if (1..=100).contains(&n) => n,
@@ -295,11 +319,6 @@ pub(crate) fn input_items(state: &State, request: &ApiRequest, id: &str) -> Repl
             )
         }
     };
-    let store = lock(&state.store);
-    let Some(stored) = store.get(id) else {
-        return not_found(id);
-    };
-    let mut items: Vec<&Value> = stored.input_items.iter().collect();
     if descending {
         items.reverse();
     }
@@ -312,7 +331,7 @@ pub(crate) fn input_items(state: &State, request: &ApiRequest, id: &str) -> Repl
             Some(pos) => pos + 1,
             None => {
                 return bad_request(
-                    format!("Invalid 'after': no input item with id '{after}' in this response."),
+                    format!("Invalid 'after': no item with id '{after}' in this {owner}."),
                     "after",
                     "invalid_value",
                 )

@@ -47,6 +47,7 @@ pub(crate) struct State {
     pub requests: Mutex<Vec<RecordedRequest>>,
     pub faults: Mutex<FaultQueue>,
     pub store: Mutex<Store>,
+    pub conversations: Mutex<crate::conversations::Conversations>,
     /// `prompt_cache_key`s seen so far: a second request with one is "cached".
     pub cache_keys: Mutex<std::collections::HashSet<String>>,
     /// Bodies to serve verbatim to the next API requests (recorded traffic).
@@ -769,7 +770,7 @@ fn api_paths_of_openai_and_azure() {
 
 /// The endpoint for a method and a path (without `/v1`).
 fn route(state: &Arc<State>, request: &ApiRequest, fault: &FaultSpec) -> Reply {
-    use crate::{chat, responses};
+    use crate::{chat, conversations as conv, responses};
     let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
     let method = &request.method;
     match (method.as_str(), segments.as_slice()) {
@@ -782,6 +783,14 @@ fn route(state: &Arc<State>, request: &ApiRequest, fault: &FaultSpec) -> Reply {
         ("GET", ["responses", id, "input_items"]) => responses::input_items(state, request, id),
         ("POST", ["chat", "completions"]) => chat::chat_completions(state, request, fault),
         ("POST", ["completions"]) => chat::completions(state, request, fault),
+        ("POST", ["conversations"]) => conv::create(state, request),
+        ("GET", ["conversations", id]) => conv::retrieve(state, id),
+        ("POST", ["conversations", id]) => conv::update(state, request, id),
+        ("DELETE", ["conversations", id]) => conv::delete(state, id),
+        ("POST", ["conversations", id, "items"]) => conv::add_items(state, request, id),
+        ("GET", ["conversations", id, "items"]) => conv::list_items(state, request, id),
+        ("GET", ["conversations", id, "items", item]) => conv::retrieve_item(state, id, item),
+        ("DELETE", ["conversations", id, "items", item]) => conv::delete_item(state, id, item),
         _ => Reply::error(
             404,
             invalid_request(
