@@ -11,7 +11,8 @@ fn get(env: &dyn Fn(&str) -> Option<String>, key: &str) -> Option<String> {
     env(key).filter(|v| !v.trim().is_empty())
 }
 
-/// OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID. A
+/// OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID,
+/// OPENAI_WEBHOOK_SECRET. A
 /// missing key is an error naming the variable, as in openai-python.
 pub fn openai_config(env: &dyn Fn(&str) -> Option<String>) -> Result<ClientConfig, Error> {
     let key = get(env, "OPENAI_API_KEY").ok_or_else(|| {
@@ -24,6 +25,7 @@ pub fn openai_config(env: &dyn Fn(&str) -> Option<String>) -> Result<ClientConfi
         api_key: Some(Secret::new(key)),
         organization: get(env, "OPENAI_ORG_ID"),
         project: get(env, "OPENAI_PROJECT_ID"),
+        webhook_secret: get(env, "OPENAI_WEBHOOK_SECRET").map(Secret::new),
         ..Default::default()
     };
     if let Some(url) = get(env, "OPENAI_BASE_URL") {

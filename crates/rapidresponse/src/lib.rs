@@ -34,6 +34,7 @@ macro_rules! log {
 }
 
 mod client;
+mod conversations;
 #[cfg(feature = "native")]
 pub mod embed;
 pub mod env;
@@ -45,6 +46,7 @@ mod stream;
 pub mod transport;
 
 pub use client::{Answer, ApiResponse, CallOptions, Client, Ready, TokenProvider, UsageOf};
+pub use conversations::{ConversationItems, Conversations, Webhooks};
 #[cfg(feature = "native")]
 pub use native::NativeTransport;
 pub use rapidresponse_core as core;
@@ -69,7 +71,7 @@ impl Client<NativeTransport> {
         Ok(Client::with_transport(config, transport))
     }
 
-    /// OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID.
+    /// OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_WEBHOOK_SECRET.
     pub fn from_env() -> Result<Self, Error> {
         Client::new(env::openai_config(&|k| std::env::var(k).ok())?)
     }

@@ -59,7 +59,7 @@ impl Parsed for CompactedResponse {}
 impl Parsed for InputItemList {}
 impl Parsed for InputTokenCount {}
 
-type Runner<T, O> = fn(Client<T>, Call, CallOptions) -> BoxFuture<Result<O, Error>>;
+pub(crate) type Runner<T, O> = fn(Client<T>, Call, CallOptions) -> BoxFuture<Result<O, Error>>;
 
 /// A call not sent yet: set per-call options, then `.await` it (or
 /// `.send()` for the future itself, to spawn).
@@ -72,7 +72,7 @@ pub struct Request<T: Transport, O> {
 }
 
 impl<T: Transport, O: 'static> Request<T, O> {
-    fn new(client: &Client<T>, call: Result<Call, Error>, runner: Runner<T, O>) -> Self {
+    pub(crate) fn new(client: &Client<T>, call: Result<Call, Error>, runner: Runner<T, O>) -> Self {
         Request {
             client: client.clone(),
             call,
@@ -144,7 +144,7 @@ impl<T: Transport, O: 'static> IntoFuture for Request<T, O> {
 }
 
 /// A JSON answer, its usage counted when the operation counts usage.
-fn json<T: Transport, D: Parsed>(
+pub(crate) fn json<T: Transport, D: Parsed>(
     client: Client<T>,
     call: Call,
     options: CallOptions,
@@ -191,7 +191,7 @@ fn body_of(value: &impl serde::Serialize) -> Result<RequestBody, Error> {
         .map_err(|e| Error::Config(format!("the request does not serialise: {e}")))
 }
 
-fn with_body(op: Operation, value: &impl serde::Serialize) -> Result<Call, Error> {
+pub(crate) fn with_body(op: Operation, value: &impl serde::Serialize) -> Result<Call, Error> {
     Ok(Call::new(op).body(body_of(value)?))
 }
 
@@ -335,68 +335,80 @@ impl<T: Transport> InputItems<T> {
         query: Query,
         options: CallOptions,
     ) -> impl Stream<Item = Result<Item, Error>> + 'static {
-        struct State<T: Transport> {
-            items: InputItems<T>,
-            id: String,
-            query: Query,
-            options: CallOptions,
-            /// The cursor of the next page (`Some(None)`: the first); none
-            /// when the last page came.
-            after: Option<Option<String>>,
-            buffered: std::collections::VecDeque<Item>,
-            /// Why paging stopped early, given after the items received.
-            stop: Option<Error>,
-        }
-        let state = State {
-            items: InputItems {
-                client: self.client.clone(),
-            },
-            id: id.to_owned(),
-            query,
-            options,
-            after: Some(None),
-            buffered: Default::default(),
-            stop: None,
-        };
-        futures_util::stream::unfold(state, |mut s| async move {
-            loop {
-                if let Some(item) = s.buffered.pop_front() {
-                    return Some((Ok(item), s));
-                }
-                if let Some(e) = s.stop.take() {
-                    return Some((Err(e), s));
-                }
-                let after = s.after.take()?;
-                let mut request = s.items.list(&s.id).options(s.options.clone());
-                for (k, v) in s.query.iter().filter(|(k, _)| k != "after") {
-                    request = request.param(k, v.clone());
-                }
-                if let Some(a) = &after {
-                    request = request.param("after", a.as_str());
-                }
-                let page = match request.await {
-                    Ok(page) => page.into_inner(),
-                    Err(e) => return Some((Err(e), s)),
-                };
-                let items = page.data.get().map_or(0, Vec::len);
-                let last = last_id(&page);
-                let has_more = page.has_more.copied();
-                match next_cursor(
-                    PageRule::Strict,
-                    has_more,
-                    items,
-                    last.as_deref(),
-                    after.as_deref(),
-                ) {
-                    Ok(Some(cursor)) => s.after = Some(Some(cursor)),
-                    Ok(None) => {}
-                    Err(why) => s.stop = Some(Error::Config(why)),
-                }
-                s.buffered
-                    .extend(page.data.into_option().unwrap_or_default());
-            }
-        })
+        let call = Call::new(Operation::ResponsesInputItemsList).param(id);
+        every_item(self.client.clone(), call, query, options)
     }
+}
+
+/// Every item of a cursor list (`call` without `after`), page after page.
+pub(crate) fn every_item<T: Transport>(
+    client: Client<T>,
+    call: Call,
+    query: Query,
+    options: CallOptions,
+) -> impl Stream<Item = Result<Item, Error>> + 'static {
+    struct State<T: Transport> {
+        client: Client<T>,
+        call: Call,
+        query: Query,
+        options: CallOptions,
+        /// The cursor of the next page (`Some(None)`: the first); none
+        /// when the last page came.
+        after: Option<Option<String>>,
+        buffered: std::collections::VecDeque<Item>,
+        /// Why paging stopped early, given after the items received.
+        stop: Option<Error>,
+    }
+    let state = State {
+        client,
+        call,
+        query,
+        options,
+        after: Some(None),
+        buffered: Default::default(),
+        stop: None,
+    };
+    futures_util::stream::unfold(state, |mut s| async move {
+        loop {
+            if let Some(item) = s.buffered.pop_front() {
+                return Some((Ok(item), s));
+            }
+            if let Some(e) = s.stop.take() {
+                return Some((Err(e), s));
+            }
+            let after = s.after.take()?;
+            let mut call = s.call.clone();
+            call.query
+                .extend(s.query.iter().filter(|(k, _)| k != "after").cloned());
+            if let Some(a) = &after {
+                call.query.push(("after".to_owned(), a.as_str().into()));
+            }
+            let page = match s
+                .client
+                .call_json::<InputItemList>(call, s.options.clone())
+                .await
+            {
+                Ok(page) => page.into_inner(),
+                Err(e) => return Some((Err(e), s)),
+            };
+            let items = page.data.get().map_or(0, Vec::len);
+            let last = last_id(&page);
+            let has_more = page.has_more.copied();
+            match next_cursor(
+                PageRule::Strict,
+                has_more,
+                items,
+                last.as_deref(),
+                after.as_deref(),
+            ) {
+                Ok(Some(cursor)) => s.after = Some(Some(cursor)),
+                Ok(None) => {}
+                Err(why) => s.stop = Some(Error::Config(why)),
+            }
+            s.buffered
+                .extend(page.data.into_option().unwrap_or_default());
+        }
+    })
 }
 
 fn last_id(page: &InputItemList) -> Option<String> {

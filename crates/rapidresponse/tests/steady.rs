@@ -205,4 +205,52 @@ async fn every_request_shape_is_valid_per_the_official_spec() {
     .unwrap();
     let r = c.completions().create(legacy).await.unwrap();
     valid(&r.http_headers, "completions");
+
+    // Conversations, and a response created in one.
+    let message = json!({"type": "message", "role": "user", "content": "hi"});
+    let conversations = c.conversations();
+    let r = conversations
+        .create(json!({"items": [message], "metadata": {"topic": "review"}}))
+        .await
+        .unwrap();
+    valid(&r.http_headers, "conversations.create");
+    let r = conversations.create(json!({})).await.unwrap();
+    valid(&r.http_headers, "conversations.create (empty)");
+    let r = conversations.retrieve("conv_1").await.unwrap();
+    valid(&r.http_headers, "conversations.retrieve");
+    let r = conversations
+        .update("conv_1", json!({"topic": "tests"}))
+        .await
+        .unwrap();
+    valid(&r.http_headers, "conversations.update");
+    let r = conversations.delete("conv_1").await.unwrap();
+    valid(&r.http_headers, "conversations.delete");
+    let items = conversations.items();
+    let r = items
+        .create("conv_1", vec![message.clone()])
+        .param("include", vec!["message.input_image.image_url".to_owned()])
+        .await
+        .unwrap();
+    valid(&r.http_headers, "conversations.items.create");
+    let r = items
+        .list("conv_1")
+        .param("after", "msg_1")
+        .param("limit", 10i64)
+        .param("order", "asc")
+        .param("include", vec!["message.output_text.logprobs".to_owned()])
+        .await
+        .unwrap();
+    valid(&r.http_headers, "conversations.items.list");
+    let r = items
+        .retrieve("conv_1", "msg_1")
+        .param("include", vec!["message.output_text.logprobs".to_owned()])
+        .await
+        .unwrap();
+    valid(&r.http_headers, "conversations.items.retrieve");
+    let r = items.delete("conv_1", "msg_1").await.unwrap();
+    valid(&r.http_headers, "conversations.items.delete");
+    let mut in_conversation = CreateResponse::new("gpt-5", "and then?");
+    in_conversation.conversation = json!("conv_1").into();
+    let r = c.responses().create(in_conversation).await.unwrap();
+    valid(&r.http_headers, "responses.create with conversation");
 }
