@@ -166,11 +166,6 @@ pub(crate) fn base_response(id: &str, body: &Object, model: &str, reasoning: boo
         "model": model,
         "parallel_tool_calls": echo_or(body, "parallel_tool_calls", true.into()),
         "previous_response_id": echo_or(body, "previous_response_id", Value::Null),
-        "conversation": match body.get("conversation") {
-            Some(Value::String(id)) => json!({"id": id}),
-            Some(c @ Value::Object(_)) => json!({"id": c["id"]}),
-            _ => Value::Null,
-        },
         "prompt_cache_key": echo_or(body, "prompt_cache_key", Value::Null),
         "reasoning": {"effort": effort, "summary": summary},
         "safety_identifier": echo_or(body, "safety_identifier", Value::Null),
@@ -185,10 +180,21 @@ pub(crate) fn base_response(id: &str, body: &Object, model: &str, reasoning: boo
         "truncation": echo_or(body, "truncation", "disabled".into()),
         "user": echo_or(body, "user", Value::Null),
     });
-    match fields {
+    let mut map = match fields {
         Value::Object(map) => map,
         _ => Object::new(),
+    };
+    // Only a response in a conversation names it (recorded traffic has no
+    // `conversation: null`).
+    let conversation = match body.get("conversation") {
+        Some(Value::String(id)) => Some(json!({"id": id})),
+        Some(c @ Value::Object(_)) => Some(json!({"id": c["id"]})),
+        _ => None,
+    };
+    if let Some(c) = conversation {
+        map.insert("conversation".into(), c);
     }
+    map
 }
 
 /// Input tokens of this request: its input and instructions, plus the
