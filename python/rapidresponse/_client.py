@@ -20,34 +20,36 @@ __all__ = ["OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI", "DEFAULT_
 _NativeError = _native.NativeError
 
 class _ResourcesMixin:
-    """`client.responses`, `client.chat`, `client.completions`, built on first access."""
+    """`client.responses`, `client.conversations`, `client.webhooks`,
+    `client.chat`, `client.completions`, built on first access."""
+
+    def _resource(self, name: str, sync: str, asynchronous: str) -> Any:
+        value = self.__dict__.get("_" + name)
+        if value is None:
+            module = __import__(f"rapidresponse.resources.{name}", fromlist=[sync])
+            cls = getattr(module, asynchronous if self._is_async else sync)  # type: ignore[attr-defined]
+            value = self.__dict__["_" + name] = cls(self)
+        return value
 
     @property
     def responses(self) -> Any:
-        from .resources.responses import AsyncResponses, Responses
+        return self._resource("responses", "Responses", "AsyncResponses")
 
-        value = self.__dict__.get("_responses")
-        if value is None:
-            value = self.__dict__["_responses"] = (AsyncResponses if self._is_async else Responses)(self)  # type: ignore[attr-defined]
-        return value
+    @property
+    def conversations(self) -> Any:
+        return self._resource("conversations", "Conversations", "AsyncConversations")
+
+    @property
+    def webhooks(self) -> Any:
+        return self._resource("webhooks", "Webhooks", "AsyncWebhooks")
 
     @property
     def chat(self) -> Any:
-        from .resources.chat import AsyncChat, Chat
-
-        value = self.__dict__.get("_chat")
-        if value is None:
-            value = self.__dict__["_chat"] = (AsyncChat if self._is_async else Chat)(self)  # type: ignore[attr-defined]
-        return value
+        return self._resource("chat", "Chat", "AsyncChat")
 
     @property
     def completions(self) -> Any:
-        from .resources.completions import AsyncCompletions, Completions
-
-        value = self.__dict__.get("_completions")
-        if value is None:
-            value = self.__dict__["_completions"] = (AsyncCompletions if self._is_async else Completions)(self)  # type: ignore[attr-defined]
-        return value
+        return self._resource("completions", "Completions", "AsyncCompletions")
 
     @property
     def with_raw_response(self) -> Any:

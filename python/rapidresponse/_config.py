@@ -213,7 +213,7 @@ class Config:
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
         # Resources are bound to their client: the copy gets its own.
-        for cached in ("_responses", "_chat", "_completions"):
+        for cached in ("_responses", "_conversations", "_webhooks", "_chat", "_completions"):
             new.__dict__.pop(cached, None)
         if api_key is not None:
             new._set_key(api_key)

@@ -30,6 +30,7 @@ __all__ = [
     "LengthFinishReasonError",
     "ContentFilterFinishReasonError",
     "RustPanicError",
+    "InvalidWebhookSignatureError",
 ]
 
 
@@ -237,3 +238,7 @@ def convert(error: BaseException) -> BaseException:
     elif kind == "timeout" and detail:
         exc.__cause__ = TimeoutError(f"the {detail} timeout ran out")
     return exc
+
+
+class InvalidWebhookSignatureError(ValueError):
+    """A webhook delivery whose signature or timestamp does not verify."""

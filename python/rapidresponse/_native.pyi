@@ -18,6 +18,7 @@ __all__ = [
     "next_page_cursor",
     "output_text",
     "quiesce",
+    "verify_webhook",
 ]
 
 __version__: str
@@ -94,6 +95,15 @@ def output_text(body: bytes) -> Optional[str]: ...
 def next_page_cursor(
     has_more: Optional[bool], items: int, last_id: Optional[str], asked_after: Optional[str] = None
 ) -> Tuple[Optional[str], Optional[str]]: ...
+def verify_webhook(
+    payload: str,
+    id: Optional[str],
+    timestamp: Optional[str],
+    signature: Optional[str],
+    secret: Optional[str],
+    tolerance: int,
+    now: int,
+) -> Optional[Tuple[bool, str]]: ...
 def enable_logging(level: str) -> bool: ...
 def quiesce(timeout: float) -> bool: ...
 def load_profile(name: Optional[str] = None) -> Dict[str, Any]: ...

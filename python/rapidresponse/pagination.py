@@ -10,20 +10,32 @@ from . import _native
 from ._exceptions import OpenAIError
 from ._models import BaseModel, _Nested, _new, converter
 
-__all__ = ["SyncCursorPage", "AsyncCursorPage", "AsyncPaginator"]
+__all__ = [
+    "SyncCursorPage",
+    "AsyncCursorPage",
+    "SyncConversationCursorPage",
+    "AsyncConversationCursorPage",
+    "AsyncPaginator",
+]
 
 
 class _CursorPage(BaseModel):
     __slots__ = ()
     model_fields: Dict[str, str] = {"data": "data", "has_more": "has_more"}
 
+    # The page's `last_id` is the cursor (openai's ConversationCursorPage), not the last item's id.
+    _cursor_is_last_id = False
+
     def _next_after(self, asked_after: Optional[str] = None) -> Optional[str]:
-        """The cursor of the next page (the last item's id), or None at the
-        end; the rule is the core's (`rapidresponse_core::paging`), which
-        stops a server that repeats the cursor it was asked with."""
+        """The cursor of the next page (the last item's id, or `last_id`), or
+        None at the end; the rule is the core's (`rapidresponse_core::paging`),
+        which stops a server that repeats the cursor it was asked with."""
         data = self.data or []
-        last = data[-1] if data else None
-        last_id = last.get("id") if isinstance(last, dict) else getattr(last, "id", None)
+        if self._cursor_is_last_id:
+            last_id = self.__dict__.get("last_id")
+        else:
+            last = data[-1] if data else None
+            last_id = last.get("id") if isinstance(last, dict) else getattr(last, "id", None)
         cursor, why = _native.next_page_cursor(self.has_more, len(data), last_id, asked_after)
         if why is not None:
             raise OpenAIError(why)
@@ -95,6 +107,20 @@ class AsyncCursorPage(_CursorPage):
                 yield item
 
 
+class SyncConversationCursorPage(SyncCursorPage):
+    """A page of conversation items: the next page is after its `last_id`."""
+
+    __slots__ = ()
+    model_fields: Dict[str, str] = {"data": "data", "has_more": "has_more", "last_id": "last_id"}
+    _cursor_is_last_id = True
+
+
+class AsyncConversationCursorPage(AsyncCursorPage):
+    __slots__ = ()
+    model_fields: Dict[str, str] = {"data": "data", "has_more": "has_more", "last_id": "last_id"}
+    _cursor_is_last_id = True
+
+
 _PAGE_CLASSES: Dict[Any, Any] = {}
 
 
@@ -110,13 +136,18 @@ def _page_class(base: Any, item_union: str) -> Any:
     return cls
 
 
-def page_cast(item_union: str, next_call: Callable[[str], Any]) -> Callable[[Any, Any], Any]:
+def page_cast(
+    item_union: str, next_call: Callable[[str], Any], conversation: bool = False
+) -> Callable[[Any, Any], Any]:
     """Reads a page body; the page remembers how to ask for the next one."""
 
     def cast(raw: Any, client: Any) -> Any:
         import json
 
-        base = AsyncCursorPage if client._is_async else SyncCursorPage
+        if conversation:
+            base = AsyncConversationCursorPage if client._is_async else SyncConversationCursorPage
+        else:
+            base = AsyncCursorPage if client._is_async else SyncCursorPage
         page = _new(_page_class(base, item_union), json.loads(raw.body))
         page._rr_extra = (client, next_call)
         return page

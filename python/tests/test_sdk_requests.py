@@ -41,6 +41,7 @@ def _run(mock: MockServer, client: Any, call: Callable[[Any], Any]) -> List[Dict
 
 
 ID = "resp_does_not_exist"
+CONV = "conv_does/not exist"
 
 CALLS: Dict[str, Callable[[Any], Any]] = {
     "responses.create": lambda c: c.responses.create(model="gpt-4.1", input="hi", temperature=0.2, store=True),
@@ -64,6 +65,26 @@ CALLS: Dict[str, Callable[[Any], Any]] = {
         stream_options={"include_usage": True},
     ),
     "completions.create": lambda c: c.completions.create(model="gpt-3.5-turbo-instruct", prompt="hi"),
+    "conversations.create": lambda c: c.conversations.create(
+        items=[{"type": "message", "role": "user", "content": "hi"}], metadata={"k": "v"}
+    ),
+    "conversations.create empty": lambda c: c.conversations.create(),
+    "conversations.retrieve": lambda c: c.conversations.retrieve(CONV),
+    "conversations.update": lambda c: c.conversations.update(CONV, metadata={"k": "v"}),
+    "conversations.delete": lambda c: c.conversations.delete(CONV),
+    "conversations.items.create": lambda c: c.conversations.items.create(
+        CONV, items=[{"role": "user", "content": "more"}], include=["message.output_text.logprobs"]
+    ),
+    "conversations.items.list": lambda c: c.conversations.items.list(
+        CONV, limit=5, order="asc", after="msg 1", include=["a b"]
+    ),
+    "conversations.items.retrieve": lambda c: c.conversations.items.retrieve(
+        "msg_1", conversation_id=CONV, include=["x"]
+    ),
+    "conversations.items.delete": lambda c: c.conversations.items.delete("msg_1", conversation_id=CONV),
+    "responses.create in a conversation": lambda c: c.responses.create(
+        model="gpt-4.1", input="hi", conversation={"id": CONV}
+    ),
     "extra headers, query and body": lambda c: c.responses.retrieve(
         ID,
         extra_query={"a b": "c d&e", "n": {"x": [1, True, None]}, "t": True, "none": None},

@@ -113,6 +113,33 @@ fn next_page_cursor(
     }
 }
 
+/// Checks a webhook delivery as openai-python does
+/// (`rapidresponse_core::webhook::verify`, with the caller's clock): None
+/// when it is verified, else `(is_signature_error, message)`.
+#[pyfunction]
+#[pyo3(signature = (payload, id, timestamp, signature, secret, tolerance, now))]
+fn verify_webhook(
+    payload: &str,
+    id: Option<&str>,
+    timestamp: Option<&str>,
+    signature: Option<&str>,
+    secret: Option<&str>,
+    tolerance: i64,
+    now: i64,
+) -> Option<(bool, String)> {
+    use rapidresponse_core::webhook::{verify, WebhookHeaders};
+    use rapidresponse_core::Flavor;
+    let headers = WebhookHeaders {
+        id,
+        timestamp,
+        signature,
+    };
+    let flavor = Flavor::OpenAIPython;
+    verify(flavor, payload, &headers, secret, tolerance, now)
+        .err()
+        .map(|e| (e.is_signature_error(), e.message(flavor)))
+}
+
 /// A profile of Codex's config.toml, resolved (a dict: see
 /// `ResolvedProfile::to_json`).
 #[pyfunction]
@@ -159,6 +186,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(configure, m)?)?;
     m.add_function(wrap_pyfunction!(output_text, m)?)?;
     m.add_function(wrap_pyfunction!(next_page_cursor, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(logging::enable_logging, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::quiesce, m)?)?;
     m.add_function(wrap_pyfunction!(load_profile, m)?)?;

@@ -120,7 +120,8 @@ def _package_attrs(
             value = namespace[name] = _param(name) if name in params else resolve(name)
             return value
         sub = f"{package}.{name}" if package else name
-        if sub in _modules():
+        # A module made from the table, or a subpackage (types.webhooks).
+        if sub in _modules() or sub in _table().EXPORTS:
             import importlib
 
             return importlib.import_module(_PREFIX + sub)

@@ -1,0 +1,6 @@
+"""The Conversations API's types, as `openai.types.conversations` exports them: classes built
+on first access (see rapidresponse.types); nothing is built at import."""
+
+from .. import _package_attrs
+
+__getattr__, __dir__ = _package_attrs(__name__, globals())
