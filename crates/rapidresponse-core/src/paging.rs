@@ -25,6 +25,8 @@ pub fn next_cursor(
     last_id: Option<&str>,
     asked_after: Option<&str>,
 ) -> Result<Option<String>, String> {
+    // An empty cursor is none (openai's ConversationCursorPage reads `""` so).
+    let last_id = last_id.filter(|id| !id.is_empty());
     let more = match rule {
         PageRule::Sdk => has_more != Some(false),
         PageRule::Strict => has_more == Some(true),
@@ -54,6 +56,12 @@ pub fn next_cursor(
 mod tests {
     use super::*;
     use PageRule::*;
+
+    #[test]
+    fn an_empty_cursor_is_no_cursor() {
+        assert_eq!(next_cursor(Sdk, Some(true), 2, Some(""), None), Ok(None));
+        assert!(next_cursor(Strict, Some(true), 2, Some(""), None).is_err());
+    }
 
     #[test]
     fn the_sdks_end_quietly_and_stop_a_repeated_cursor() {
