@@ -11,8 +11,10 @@ import { OpenAIError } from './error.js';
 import * as Errors from './error.js';
 import { azure_base_url, callNative, generation, runTask, trackCall, NativeClient, NativeStream } from './native.js';
 import type { NativeClientHandle, NativeStreamHandle } from './handles.js';
-import { CursorPage, PagePromise } from './pagination.js';
+import { Conversations } from './conversations.js';
+import { CursorPage, PagePromise, type PageFetcher } from './pagination.js';
 import { Chat, Completions, Responses } from './resources.js';
+import { Webhooks } from './webhooks.js';
 import type { UsageTotals } from './types.js';
 
 export type HeadersLike = Headers | Array<[string, string | null | undefined]> | Record<string, string | null | undefined>;
@@ -24,6 +26,8 @@ export interface ClientOptions {
   organization?: string | null | undefined;
   /** Defaults to process.env['OPENAI_PROJECT_ID']. */
   project?: string | null | undefined;
+  /** Defaults to process.env['OPENAI_WEBHOOK_SECRET']. */
+  webhookSecret?: string | null | undefined;
   /** Defaults to process.env['OPENAI_BASE_URL'], else https://api.openai.com/v1. */
   baseURL?: string | null | undefined;
   /** Milliseconds to wait for a response (a stream's headers); default 10 minutes. */
@@ -118,11 +122,14 @@ export class OpenAI {
   apiKey: string;
   organization: string | null;
   project: string | null;
+  webhookSecret: string | null;
   baseURL: string;
   maxRetries: number;
   timeout: number;
 
   responses: Responses = new Responses(this);
+  conversations: Conversations = new Conversations(this);
+  webhooks: Webhooks = new Webhooks(this);
   chat: Chat = new Chat(this);
   completions: Completions = new Completions(this);
 
@@ -136,6 +143,7 @@ export class OpenAI {
       apiKey = readEnv('OPENAI_API_KEY') ?? null,
       organization = readEnv('OPENAI_ORG_ID') ?? null,
       project = readEnv('OPENAI_PROJECT_ID') ?? null,
+      webhookSecret = readEnv('OPENAI_WEBHOOK_SECRET') ?? null,
       baseURL = readEnv('OPENAI_BASE_URL'),
       ...rest
     } = options;
@@ -154,10 +162,11 @@ export class OpenAI {
         "It looks like you're running in a browser-like environment.\n\nThis is disabled by default, as it risks exposing your secret API credentials to attackers.\nIf you understand the risks and have appropriate mitigations in place,\nyou can set the `dangerouslyAllowBrowser` option to `true`, e.g.,\n\nnew OpenAI({ apiKey, dangerouslyAllowBrowser: true });\n\nhttps://help.openai.com/en/articles/5112595-best-practices-for-api-key-safety\n",
       );
     }
-    this._options = { ...rest, apiKey, organization, project, baseURL };
+    this._options = { ...rest, apiKey, organization, project, webhookSecret, baseURL };
     this.apiKey = apiKey ?? '';
     this.organization = organization;
     this.project = project;
+    this.webhookSecret = webhookSecret;
     this.baseURL = baseURL || DEFAULT_BASE_URL;
     this.timeout = rest.timeout ?? DEFAULT_TIMEOUT;
     this.maxRetries = rest.maxRetries ?? DEFAULT_MAX_RETRIES;
@@ -241,17 +250,18 @@ export class OpenAI {
     return new APIPromise<R>(this._send(spec, options), parse);
   }
 
-  /** @internal */
-  _list<Item extends { id?: string }>(
+  /** @internal A list call; its pages are `Page` (CursorPage by default). */
+  _list<Item extends { id?: string }, Page extends CursorPage<Item> = CursorPage<Item>>(
     op: string,
     params: string[],
     query: Record<string, unknown> | undefined,
     options: RequestOptions | undefined,
-  ): PagePromise<CursorPage<Item>, Item> {
-    const fetchPage = (q: Record<string, unknown> | undefined): PagePromise<CursorPage<Item>, Item> =>
+    Page: new (body: any, fetchAfter: PageFetcher<Item>) => Page = CursorPage as any,
+  ): PagePromise<Page, Item> {
+    const fetchPage = (q: Record<string, unknown> | undefined): PagePromise<Page, Item> =>
       new PagePromise(this._send({ op, params, query: q }, options ?? {}), (sent) => {
         const body = parseSent<any>(sent);
-        const page = new CursorPage<Item>(body, (after) => fetchPage({ ...q, after }));
+        const page = new Page(body, (after) => fetchPage({ ...q, after }) as any);
         return addRequestID(page, sent.kind === 'whole' ? new Headers(sent.raw.headers).get('x-request-id') : null);
       });
     return fetchPage(query);

@@ -105,6 +105,14 @@ export class InternalServerError extends APIError<number, Headers> {}
  * calls work. */
 export class RustPanicError extends OpenAIError {}
 
+/** A webhook delivery whose signature or timestamp does not verify (as in
+ * openai-node, an Error, not an OpenAIError). */
+export class InvalidWebhookSignatureError extends Error {
+  constructor(message: string) {
+    super(message);
+  }
+}
+
 function castToError(err: unknown): Error | undefined {
   if (err === undefined) return undefined;
   if (err instanceof Error) return err;

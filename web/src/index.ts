@@ -23,13 +23,16 @@ export {
   RateLimitError,
   InternalServerError,
   RustPanicError,
+  InvalidWebhookSignatureError,
 } from './error.js';
 export { APIPromise } from './api-promise.js';
 export { Stream } from './streaming.js';
 export { ResponseStream } from './response-stream.js';
 export type { ResponseStreamEvents, ResponseStreamParams } from './response-stream.js';
-export { CursorPage, PagePromise } from './pagination.js';
+export { CursorPage, ConversationCursorPage, PagePromise } from './pagination.js';
 export { Responses, InputItems, InputTokens, Chat, ChatCompletions, Completions } from './resources.js';
+export { Conversations, Items as ConversationItems } from './conversations.js';
+export { Webhooks } from './webhooks.js';
 import { panicForTests } from './native.js';
 /** For tests: a call that panics in the wasm module (rejects with RustPanicError). */
 export const _panicForTests: () => Promise<never> = panicForTests;

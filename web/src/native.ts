@@ -13,6 +13,7 @@ import initWasm, {
   panic_for_tests,
   azure_base_url,
   next_page_cursor,
+  verify_webhook,
   NativeClient,
   NativeStream,
 } from './wasm/rapidresponse_wasm.js';
@@ -25,7 +26,7 @@ import {
   RustPanicError,
 } from './error.js';
 
-export { NativeClient, NativeStream, azure_base_url, next_page_cursor };
+export { NativeClient, NativeStream, azure_base_url, next_page_cursor, verify_webhook };
 
 const wasmURL = new URL('./wasm/rapidresponse_wasm_bg.wasm', import.meta.url);
 if (wasmURL.protocol === 'file:') {

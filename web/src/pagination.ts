@@ -42,13 +42,18 @@ export class CursorPage<Item extends { id?: string } = any> implements AsyncIter
    */
   private nextCursor(askedAfter?: string): string | undefined {
     const items = this.getPaginatedItems();
-    const lastID = items.length ? items[items.length - 1]?.id : undefined;
+    const lastID = this.cursor(items);
     const [cursor, why] = callNative(() => next_page_cursor(this.has_more, items.length, lastID, askedAfter)) as [
       string | null,
       string | null,
     ];
     if (why !== null) throw new OpenAIError(why);
     return cursor ?? undefined;
+  }
+
+  /** @internal Where the next page's cursor is: the last item's id. */
+  protected cursor(items: Item[]): string | undefined {
+    return items.length ? items[items.length - 1]?.id : undefined;
   }
 
   async getNextPage(): Promise<CursorPage<Item>> {
@@ -75,6 +80,23 @@ export class CursorPage<Item extends { id?: string } = any> implements AsyncIter
     for await (const page of this.iterPages()) {
       for (const item of page.getPaginatedItems()) yield item;
     }
+  }
+}
+
+/** A page of conversation items (openai-node's ConversationCursorPage):
+ * the next page is after its `last_id`. */
+export class ConversationCursorPage<Item extends { id?: string } = any> extends CursorPage<Item> {
+  declare last_id: string;
+
+  /** @internal */
+  constructor(body: any, fetchAfter: PageFetcher<Item>) {
+    super(body, fetchAfter);
+    this.last_id = body?.last_id || '';
+  }
+
+  /** @internal */
+  protected override cursor(): string | undefined {
+    return this.last_id;
   }
 }
 

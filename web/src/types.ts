@@ -200,6 +200,8 @@ export interface Response {
   top_p: number | null;
   background?: boolean | null;
   previous_response_id?: string | null;
+  /** The conversation the response belongs to, when it was created in one. */
+  conversation?: { id: string } | null;
   reasoning?: Record<string, unknown> | null;
   usage?: ResponseUsage;
   [field: string]: unknown;
@@ -246,6 +248,87 @@ export interface CompactedResponse {
   output: Array<ResponseOutputItem>;
   [field: string]: unknown;
 }
+
+// Conversations
+
+export interface Conversation {
+  id: string;
+  object: 'conversation';
+  created_at: number;
+  metadata: unknown;
+}
+
+export interface ConversationDeletedResource {
+  id: string;
+  object: 'conversation.deleted';
+  deleted: boolean;
+}
+
+export type ConversationItem = ResponseItem;
+
+export interface ConversationItemList {
+  object: 'list';
+  data: Array<ConversationItem>;
+  first_id: string;
+  last_id: string;
+  has_more: boolean;
+}
+
+export interface ConversationCreateParams {
+  items?: Array<ResponseInputItem> | null;
+  metadata?: Metadata | null;
+}
+
+export interface ConversationUpdateParams {
+  metadata: Metadata | null;
+}
+
+export interface ItemCreateParams {
+  items: Array<ResponseInputItem>;
+  include?: Array<ResponseIncludable>;
+}
+
+export interface ItemRetrieveParams {
+  conversation_id: string;
+  include?: Array<ResponseIncludable>;
+}
+
+export interface ItemListParams {
+  after?: string;
+  include?: Array<ResponseIncludable>;
+  limit?: number;
+  order?: 'asc' | 'desc';
+}
+
+export interface ItemDeleteParams {
+  conversation_id: string;
+}
+
+// Webhook events
+
+interface WebhookEventBase {
+  id: string;
+  created_at: number;
+  object?: 'event';
+}
+
+export interface ResponseWebhookEvent extends WebhookEventBase {
+  type: 'response.completed' | 'response.failed' | 'response.cancelled' | 'response.incomplete';
+  data: { id: string };
+}
+
+export interface BatchWebhookEvent extends WebhookEventBase {
+  type: 'batch.completed' | 'batch.failed' | 'batch.expired' | 'batch.cancelled';
+  data: { id: string };
+}
+
+/** Another event type (evals, fine-tuning, realtime, ...), kept as sent. */
+export interface OtherWebhookEvent extends WebhookEventBase {
+  type: string;
+  data: { [field: string]: unknown };
+}
+
+export type UnwrapWebhookEvent = ResponseWebhookEvent | BatchWebhookEvent | OtherWebhookEvent;
 
 // Stream events
 

@@ -39,6 +39,40 @@ pub fn next_page_cursor(
     }
 }
 
+/// Checks a webhook delivery as openai-node does
+/// (`rapidresponse_core::webhook::verify`, with the caller's clock in Unix
+/// seconds): null when it is verified, else `[isSignatureError, message]`.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn verify_webhook(
+    payload: &str,
+    id: Option<String>,
+    timestamp: Option<String>,
+    signature: Option<String>,
+    secret: Option<String>,
+    tolerance: f64,
+    now: f64,
+) -> Option<Vec<wasm_bindgen::JsValue>> {
+    use rapidresponse::core::webhook::{verify, WebhookHeaders};
+    let headers = WebhookHeaders {
+        id: id.as_deref(),
+        timestamp: timestamp.as_deref(),
+        signature: signature.as_deref(),
+    };
+    let flavor = rapidresponse::Flavor::OpenAINode;
+    // JS numbers: `as` saturates, and NaN is 0.
+    let verdict = verify(
+        flavor,
+        payload,
+        &headers,
+        secret.as_deref(),
+        tolerance as i64,
+        now as i64,
+    );
+    verdict
+        .err()
+        .map(|e| vec![e.is_signature_error().into(), e.message(flavor).into()])
+}
+
 /// The base URL openai-node's AzureOpenAI shows for an endpoint (the core
 /// builds every request URL from the endpoint itself).
 #[wasm_bindgen::prelude::wasm_bindgen]

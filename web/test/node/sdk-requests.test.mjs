@@ -46,6 +46,7 @@ async function run(client, call) {
 }
 
 const ID = 'resp_does_not_exist';
+const CONV = 'conv_does/not exist';
 const calls = {
   'responses.create': (c) => c.responses.create({ model: 'gpt-4.1', input: 'hi', temperature: 0.2, store: true }),
   'responses.create stream': (c) => c.responses.create({ model: 'gpt-4.1', input: 'hi', stream: true }),
@@ -60,6 +61,18 @@ const calls = {
   'chat.completions.create stream': (c) =>
     c.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }),
   'completions.create': (c) => c.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi' }),
+  'conversations.create': (c) =>
+    c.conversations.create({ items: [{ type: 'message', role: 'user', content: 'hi' }], metadata: { k: 'v' } }),
+  'conversations.create empty': (c) => c.conversations.create(),
+  'conversations.retrieve': (c) => c.conversations.retrieve(CONV),
+  'conversations.update': (c) => c.conversations.update(CONV, { metadata: { k: 'v' } }),
+  'conversations.delete': (c) => c.conversations.delete(CONV),
+  'conversations.items.create': (c) =>
+    c.conversations.items.create(CONV, { items: [{ role: 'user', content: 'more' }], include: ['message.output_text.logprobs'] }),
+  'conversations.items.list': (c) => c.conversations.items.list(CONV, { limit: 5, order: 'asc', after: 'msg 1', include: ['a b'] }),
+  'conversations.items.retrieve': (c) => c.conversations.items.retrieve('msg_1', { conversation_id: CONV, include: ['x'] }),
+  'conversations.items.delete': (c) => c.conversations.items.delete('msg_1', { conversation_id: CONV }),
+  'responses.create in a conversation': (c) => c.responses.create({ model: 'gpt-4.1', input: 'hi', conversation: { id: CONV } }),
   'query, headers and body options': (c) =>
     c.responses.retrieve(ID, {}, {
       query: { 'a b': 'c d&e', n: { x: [1, true, null] }, t: true },
