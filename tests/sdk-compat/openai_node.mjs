@@ -70,6 +70,29 @@ check('chat', async () => {
   assert(text === c.choices[0].message.content);
 });
 
+check('conversations and their items', async () => {
+  const conv = await client.conversations.create({ items: [{ type: 'message', role: 'user', content: 'I am Ada.' }] });
+  assert(conv.id.startsWith('conv_') && conv.object === 'conversation');
+  const r = await client.responses.create({ model: 'gpt-4.1', input: 'What is my name?', conversation: conv.id });
+  assert(r.conversation?.id === conv.id);
+  const items = [];
+  for await (const item of client.conversations.items.list(conv.id, { order: 'asc', limit: 2 })) items.push(item);
+  assert(items.length === 3 && items[2].role === 'assistant' && items[2].content[0].text === r.output_text);
+  const added = await client.conversations.items.create(conv.id, { items: [{ type: 'message', role: 'user', content: 'x' }] });
+  const got = await client.conversations.items.retrieve(added.data[0].id, { conversation_id: conv.id });
+  assert(got.id === added.data[0].id);
+  assert((await client.conversations.items.delete(got.id, { conversation_id: conv.id })).id === conv.id);
+  assert((await client.conversations.update(conv.id, { metadata: { job: 'done' } })).metadata.job === 'done');
+  const deleted = await client.conversations.delete(conv.id);
+  assert(deleted.deleted === true && deleted.object === 'conversation.deleted');
+  try {
+    await client.conversations.retrieve(conv.id);
+    assert(false);
+  } catch (e) {
+    assert(e instanceof OpenAI.NotFoundError, e);
+  }
+});
+
 let passed = 0;
 let failed = 0;
 for (const [name, fn] of checks) {

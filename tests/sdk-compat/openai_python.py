@@ -127,6 +127,32 @@ def _():
     assert count.input_tokens > 0
 
 
+@check("conversations and their items")
+def _():
+    conv = client.conversations.create(items=[{"type": "message", "role": "user", "content": "I am Ada."}],
+                                       metadata={"job": "compat"})
+    assert conv.id.startswith("conv_") and conv.metadata == {"job": "compat"}
+    r = client.responses.create(model="gpt-4.1", input="What is my name?", conversation=conv.id)
+    assert r.conversation is not None and r.conversation.id == conv.id
+    items = list(client.conversations.items.list(conv.id, order="asc", limit=2))
+    assert [i.type for i in items] == ["message"] * 3 and [i.role for i in items] == ["user", "user", "assistant"]
+    assert items[2].content[0].text == r.output_text
+    added = client.conversations.items.create(conv.id, items=[{"type": "message", "role": "user", "content": "x"}])
+    assert len(added.data) == 1 and added.data[0].content[0].text == "x"
+    got = client.conversations.items.retrieve(added.data[0].id, conversation_id=conv.id)
+    assert got.id == added.data[0].id
+    assert client.conversations.items.delete(got.id, conversation_id=conv.id).id == conv.id
+    assert client.conversations.update(conv.id, metadata={"job": "done"}).metadata == {"job": "done"}
+    assert client.conversations.retrieve(conv.id).id == conv.id
+    deleted = client.conversations.delete(conv.id)
+    assert deleted.deleted and deleted.object == "conversation.deleted"
+    try:
+        client.conversations.retrieve(conv.id)
+        raise AssertionError("a deleted conversation is gone")
+    except openai.NotFoundError:
+        pass
+
+
 passed = failed = 0
 for name, fn in checks:
     try:
