@@ -67,6 +67,9 @@ pub enum Operation {
     ResponsesCompact,
     ResponsesInputTokensCount,
     ResponsesInputItemsList,
+    /// The WebSocket mode's upgrade request (`GET /responses` with
+    /// `Upgrade: websocket`; see `websocket`).
+    ResponsesConnect,
     ChatCompletionsCreate,
     CompletionsCreate,
     ConversationsCreate,
@@ -138,7 +141,7 @@ use EventKind::{Chunks, Responses};
 use Streams::{Never, WhenBodySaysSo, WhenQuerySaysSo};
 
 /// The table, in `Operation` order (raw calls excepted).
-const TABLE: [Endpoint; 17] = [
+const TABLE: [Endpoint; 18] = [
     Endpoint {
         name: "responses.create",
         method: Method::Post,
@@ -207,6 +210,16 @@ const TABLE: [Endpoint; 17] = [
         streams: Never,
         events: Responses,
         usage: UsageKind::None,
+        accept: JSON,
+    },
+    Endpoint {
+        name: "responses.connect",
+        method: Method::Get,
+        path: "/responses",
+        query: &[],
+        streams: Never,
+        events: Responses,
+        usage: UsageKind::Response,
         accept: JSON,
     },
     Endpoint {
@@ -307,7 +320,7 @@ const AZURE_DEPLOYMENT_PATHS: &[&str] = &[
 ];
 
 impl Operation {
-    const ALL: [Operation; 17] = [
+    const ALL: [Operation; 18] = [
         Operation::ResponsesCreate,
         Operation::ResponsesRetrieve,
         Operation::ResponsesDelete,
@@ -315,6 +328,7 @@ impl Operation {
         Operation::ResponsesCompact,
         Operation::ResponsesInputTokensCount,
         Operation::ResponsesInputItemsList,
+        Operation::ResponsesConnect,
         Operation::ChatCompletionsCreate,
         Operation::CompletionsCreate,
         Operation::ConversationsCreate,

@@ -57,6 +57,7 @@ pub mod stream;
 pub mod usage;
 pub mod view;
 pub mod webhook;
+pub mod websocket;
 
 pub use accumulator::{ResponseAccumulator, SnapshotRef, Terminal};
 pub use config::{AzureAuth, ClientConfig, Provider, RequestOptions, Secret, Timeouts};

@@ -228,6 +228,31 @@ impl StreamMachine {
         }
     }
 
+    /// Feeds one WebSocket message of the Responses API's WebSocket mode:
+    /// one event's JSON, without SSE framing, read by the same rules as an
+    /// SSE event's data. A message over the event size limit ends the
+    /// stream with an error carrying the response so far.
+    pub fn feed_message(&mut self, text: &str, out: &mut VecDeque<Step>) {
+        if self.ended || self.done {
+            return;
+        }
+        let limit = self.sse.max_event_bytes();
+        if text.len() > limit {
+            let error = Error::Sse {
+                error: crate::sse::SseError::EventTooLarge { limit },
+                partial: None,
+            };
+            self.end(out, Err(self.with_partial(error)));
+            return;
+        }
+        let frame = Frame {
+            event: None,
+            data: text.to_owned(),
+            retry: None,
+        };
+        self.step(frame, false, out);
+    }
+
     /// The body ended cleanly. A complete event the body did not end with a
     /// blank line is still handed over (as openai-node does); a cut-off one
     /// is dropped. Then the stream ends as the rules say.
