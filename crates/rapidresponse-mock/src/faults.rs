@@ -27,6 +27,8 @@ pub struct FaultSpec {
     pub hang: bool,
     pub drop_after: Option<usize>,
     pub stall_after: Option<usize>,
+    /// Milliseconds of server "think time" before a stream's first event.
+    pub think_ms: Option<u64>,
     /// `(bytes, milliseconds)`: `bytes` of body every `milliseconds`.
     pub slow: Option<(usize, u64)>,
     pub malformed_at: Option<usize>,
@@ -109,6 +111,7 @@ impl FaultSpec {
             ("hang", None) => self.hang = true,
             ("drop-after", Some(v)) => self.drop_after = Some(parse_number(v)?),
             ("stall-after", Some(v)) => self.stall_after = Some(parse_number(v)?),
+            ("think-ms", Some(v)) => self.think_ms = Some(parse_number::<u64>(v)?.min(60_000)),
             ("slow", Some(v)) => {
                 let (bytes, ms) = v
                     .split_once(',')
@@ -184,6 +187,7 @@ const KEYS_WITH_VALUES: &[&str] = &[
     "times",
     "drop-after",
     "stall-after",
+    "think-ms",
     "slow",
     "malformed-at",
     "unknown-event-at",

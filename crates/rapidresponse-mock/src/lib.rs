@@ -26,6 +26,7 @@ mod server;
 mod sse;
 mod store;
 mod validate;
+mod websocket;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

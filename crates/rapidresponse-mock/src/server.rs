@@ -399,6 +399,7 @@ async fn serve_connection(tcp: TcpStream, state: Arc<State>) {
     // A connection error (a client gone, a fault's abort) ends only this task.
     let _ = hyper::server::conn::http1::Builder::new()
         .serve_connection(io, service)
+        .with_upgrades()
         .await;
 }
 
@@ -421,7 +422,9 @@ async fn handle(
     control: Arc<ConnControl>,
     req: Request<hyper::body::Incoming>,
 ) -> Result<Response<MockBody>, AbortConnection> {
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    // Kept for a WebSocket upgrade (the Responses API's WebSocket mode).
+    let on_upgrade = parts.extensions.remove::<hyper::upgrade::OnUpgrade>();
     let request_id = state.request_counter.fetch_add(1, Ordering::Relaxed) + 1;
     let preflight_headers = parts
         .headers
@@ -571,12 +574,54 @@ async fn handle(
         let answer = crate::hostile::answer(attack, request.method.as_str(), &request.path, stream);
         return Ok(replier.send(Reply::Hostile(answer), &fault));
     }
+    if crate::websocket::is_upgrade(&request.method, &request.path, &request.headers) {
+        if let (Some(accept), Some(on_upgrade)) =
+            (crate::websocket::accept_key(&request.headers), on_upgrade)
+        {
+            let headers = request.headers.clone();
+            let state = state.clone();
+            tokio::spawn(async move {
+                if let Ok(upgraded) = on_upgrade.await {
+                    crate::websocket::serve(state, upgraded, headers, fault).await;
+                }
+            });
+            let mut response = Response::new(MockBody::empty());
+            *response.status_mut() = hyper::StatusCode::SWITCHING_PROTOCOLS;
+            let h = response.headers_mut();
+            h.insert(
+                "upgrade",
+                hyper::header::HeaderValue::from_static("websocket"),
+            );
+            h.insert(
+                "connection",
+                hyper::header::HeaderValue::from_static("Upgrade"),
+            );
+            if let Ok(v) = hyper::header::HeaderValue::from_str(&accept) {
+                h.insert("sec-websocket-accept", v);
+            }
+            return Ok(response);
+        }
+    }
     let replay = lock(&state.replays).pop_front();
     if let Some(replay) = replay {
         return Ok(replier.send(Reply::Raw(replay), &fault));
     }
     let reply = route(&state, &request, &fault);
     Ok(replier.send(reply, &fault))
+}
+
+/// Keeps a WebSocket client message for `requests()` (method `WS`, the
+/// upgrade request's headers, the message as the body).
+pub(crate) fn record_message(
+    state: &State,
+    headers: &HeaderMap,
+    text: &[u8],
+    json: &Result<Value, serde_json::Error>,
+) {
+    let json = Some(json.as_ref().ok().cloned().ok_or(()));
+    let method = Method::from_bytes(b"WS").unwrap_or(Method::GET);
+    let body = Bytes::copy_from_slice(text);
+    record(state, &method, "/v1/responses", "", headers, &body, &json);
 }
 
 /// Keeps the request for `requests()` and `GET /__mock/requests`.
@@ -656,7 +701,7 @@ const FAULT_MODEL_STANDIN: &str = "gpt-4o-mini";
 
 /// The fault for this request: the header, else the model name, else one
 /// from the queue. The queue is only consumed when the request has neither.
-fn select_fault(state: &State, request: &mut ApiRequest) -> Result<FaultSpec, String> {
+pub(crate) fn select_fault(state: &State, request: &mut ApiRequest) -> Result<FaultSpec, String> {
     let from_request = |text: &str| {
         let spec = FaultSpec::parse(text)?;
         if spec.times.is_some() {

@@ -156,6 +156,9 @@ struct Writer {
 
 impl Writer {
     async fn run(&mut self, source: &mut EventSource) -> Result<(), Stop> {
+        if let Some(ms) = self.fault.think_ms {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
         if self.fault.bom {
             self.pacer.send(Bytes::from_static(b"\xEF\xBB\xBF")).await?;
         }
