@@ -40,15 +40,20 @@ pub mod embed;
 pub mod env;
 #[cfg(feature = "native")]
 mod native;
+#[cfg(feature = "native")]
+mod native_socket;
 mod resources;
 pub mod settings;
 mod stream;
 pub mod transport;
+pub mod websocket;
 
 pub use client::{Answer, ApiResponse, CallOptions, Client, Ready, TokenProvider, UsageOf};
 pub use conversations::{ConversationItems, Conversations, Webhooks};
 #[cfg(feature = "native")]
 pub use native::NativeTransport;
+#[cfg(feature = "native")]
+pub use native_socket::NativeSocket;
 pub use rapidresponse_core as core;
 pub use rapidresponse_core::types::*;
 pub use rapidresponse_core::{
@@ -61,6 +66,7 @@ pub use resources::{
 };
 pub use stream::{ChunkStream, Event, EventStream, ResponseStream};
 pub use transport::{Body, MemoryTransport, Transport};
+pub use websocket::{ResponsesConnection, Socket, SocketEvent, SocketTransport};
 
 #[cfg(feature = "native")]
 impl Client<NativeTransport> {

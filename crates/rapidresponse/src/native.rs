@@ -86,18 +86,28 @@ impl NativeTransport {
     }
 }
 
-/// Whether a proxy variable is set (reqwest's names, either case).
+/// Proxy variables (reqwest's names, either case).
+const PROXY_VARS: [&str; 6] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
+/// Whether a proxy variable is set.
 fn proxy_configured(var: &dyn Fn(&str) -> Option<String>) -> bool {
-    [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ]
-    .iter()
-    .any(|k| var(k).is_some_and(|v| !v.trim().is_empty()))
+    PROXY_VARS
+        .iter()
+        .any(|k| var(k).is_some_and(|v| !v.trim().is_empty()))
+}
+
+/// The first proxy variable set in the environment, by name.
+pub(crate) fn proxy_from_env() -> Option<&'static str> {
+    PROXY_VARS
+        .into_iter()
+        .find(|k| std::env::var(k).is_ok_and(|v| !v.trim().is_empty()))
 }
 
 /// SSL_CERT_FILE's name (as shown in errors) and contents, when it is set.
@@ -134,13 +144,19 @@ fn root_certificates() -> Result<rustls::RootCertStore, TransportError> {
     Ok(roots)
 }
 
-fn direct_client(connect_timeout: Duration) -> Result<Direct, TransportError> {
+/// rustls with ring and the system's roots (plus SSL_CERT_FILE), no ALPN
+/// (hyper's connector and the WebSocket upgrade each set their own).
+pub(crate) fn tls_config() -> Result<rustls::ClientConfig, TransportError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| other(format!("TLS: {e}")))?
         .with_root_certificates(root_certificates()?)
-        .with_no_client_auth();
+        .with_no_client_auth())
+}
+
+fn direct_client(connect_timeout: Duration) -> Result<Direct, TransportError> {
+    let tls = tls_config()?;
     let mut tcp = HttpConnector::new();
     tcp.enforce_http(false);
     tcp.set_nodelay(true);

@@ -238,6 +238,10 @@ pub struct Responses<T: Transport> {
 }
 
 impl<T: Transport> Responses<T> {
+    pub(crate) fn client(&self) -> &Client<T> {
+        &self.client
+    }
+
     /// `POST /responses`: one whole response. Use `create_stream` to stream.
     pub fn create(&self, request: CreateResponse) -> Request<T, ApiResponse<Response>> {
         Request::new(

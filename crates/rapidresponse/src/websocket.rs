@@ -1,0 +1,295 @@
+//! The Responses API's WebSocket mode: `client.responses().connect()`
+//! opens one connection; `create(..)` sends `response.create` and
+//! `next_event()` reads that response's events, decoded and accumulated by
+//! the core's stream machine (one per response) exactly as the same events
+//! would be over HTTP. Responses on a connection run one after another
+//! (the API's default lane is first in, first out); a finished response
+//! leaves the connection open for the next. Nothing is re-sent: a
+//! connection that drops mid-response ends that response with an error
+//! carrying what arrived, and a new `connect()` is the caller's choice.
+//! The socket itself is the transport's (`SocketTransport`).
+
+use rapidresponse_core::websocket::{client_event_type, create_message};
+use rapidresponse_core::{
+    CreateResponse, Error, EventKind, FinalError, Headers, HttpRequest, Response, Step,
+    StreamEvent, StreamMachine, TimeoutKind, UsageKind,
+};
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::time::Duration;
+
+use crate::client::{CallOptions, Client};
+use crate::stream::Event;
+use crate::transport::{MaybeSend, Transport};
+
+/// What a socket gives next.
+#[derive(Debug)]
+pub enum SocketEvent {
+    /// A text message.
+    Text(String),
+    /// The peer closed (or the connection dropped: code 1006).
+    Closed { code: u16, reason: String },
+    /// Reading failed (an oversized message, a protocol error).
+    Failed(Error),
+}
+
+/// An open WebSocket.
+pub trait Socket: MaybeSend + 'static {
+    fn send_text(&mut self, text: String) -> impl Future<Output = Result<(), Error>> + MaybeSend;
+    fn recv(&mut self) -> impl Future<Output = SocketEvent> + MaybeSend;
+    /// Sends a close frame and waits for the peer's (briefly).
+    fn close(&mut self, code: u16, reason: &str) -> impl Future<Output = ()> + MaybeSend;
+}
+
+/// A transport that can also open WebSockets.
+pub trait SocketTransport: Transport {
+    type Socket: Socket;
+
+    /// Opens `request` (a `ws://` or `wss://` URL with its headers) as a
+    /// WebSocket whose messages are at most `max_message` bytes. An HTTP
+    /// answer instead of the upgrade is `Error::Api` (a 401, a 429, ...).
+    fn open_socket(
+        &self,
+        request: HttpRequest,
+        connect_timeout: Duration,
+        max_message: usize,
+    ) -> impl Future<Output = Result<Self::Socket, Error>> + MaybeSend;
+}
+
+/// One WebSocket connection of the Responses API.
+pub struct ResponsesConnection<T: SocketTransport> {
+    client: Client<T>,
+    socket: T::Socket,
+    /// A machine per response sent and not finished, oldest first.
+    in_flight: VecDeque<StreamMachine>,
+    /// The last finished response's machine (`final_response`).
+    finished: Option<StreamMachine>,
+    steps: VecDeque<Step>,
+    read_timeout: Duration,
+    /// How the peer closed, once it did.
+    closed: Option<(u16, String)>,
+}
+
+impl<T: SocketTransport> std::fmt::Debug for ResponsesConnection<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("ResponsesConnection")
+            .field("in_flight", &self.in_flight.len())
+            .field("closed", &self.closed)
+            .finish()
+    }
+}
+
+pub(crate) async fn connect<T: SocketTransport>(
+    client: Client<T>,
+    options: CallOptions,
+) -> Result<ResponsesConnection<T>, Error> {
+    let config = client.config();
+    let request = config.prepare_websocket(&options.request)?;
+    let timeouts = client.timeouts(&options);
+    let max_message = config.max_event_bytes;
+    let socket = client
+        .transport()
+        .open_socket(request, timeouts.connect, max_message)
+        .await?;
+    Ok(ResponsesConnection {
+        client,
+        socket,
+        in_flight: VecDeque::new(),
+        finished: None,
+        steps: VecDeque::new(),
+        read_timeout: timeouts.read,
+        closed: None,
+    })
+}
+
+impl<T: SocketTransport> ResponsesConnection<T> {
+    /// Sends `response.create` for `request` (its `stream` and `background`
+    /// left out: implicit and unsupported over a WebSocket); read its
+    /// events with `next_event`.
+    pub async fn create(&mut self, request: CreateResponse) -> Result<(), Error> {
+        let body = serde_json::to_vec(&request)
+            .map_err(|e| Error::Config(format!("the request does not serialise: {e}")))?;
+        self.send_text(create_message(&body, None)?).await
+    }
+
+    /// Sends any client event (`response.create` as JSON, `response.steer`,
+    /// ...). A `response.create` starts a response whose events
+    /// `next_event` reads.
+    pub async fn send(&mut self, event: &Value) -> Result<(), Error> {
+        let text = serde_json::to_string(event).map_err(|e| Error::Config(e.to_string()))?;
+        self.send_text(text).await
+    }
+
+    async fn send_text(&mut self, text: String) -> Result<(), Error> {
+        if let Some((code, _)) = &self.closed {
+            return Err(Error::Connection {
+                message: format!("the WebSocket is closed (code {code})"),
+                partial: None,
+            });
+        }
+        let starts = client_event_type(&text).as_deref() == Some("response.create");
+        self.socket.send_text(text).await?;
+        if starts {
+            let config = self.client.config();
+            self.in_flight.push_back(StreamMachine::new(
+                EventKind::Responses,
+                UsageKind::Response,
+                config.stream_rules,
+                None,
+                config.max_event_bytes,
+            ));
+        }
+        Ok(())
+    }
+
+    /// The next event of the oldest response in flight; `None` when no
+    /// response is in flight (each ends after its terminal event, or with
+    /// an error carrying the response so far: an `error` event, a dropped
+    /// connection, a read timeout, an oversized message).
+    pub async fn next_event(&mut self) -> Option<Result<Event, Error>> {
+        loop {
+            if let Some(step) = self.steps.pop_front() {
+                match step {
+                    Step::Event(d) => return Some(StreamEvent::decode(d).map_err(Error::Decode)),
+                    Step::Skipped(e) => return Some(Err(Error::Decode(e))),
+                    Step::End(end) => {
+                        self.finish_front();
+                        match end {
+                            Ok(()) => continue,
+                            Err(e) => return Some(Err(e)),
+                        }
+                    }
+                }
+            }
+            let machine = self.in_flight.front_mut()?;
+            if let Some((code, reason)) = &self.closed {
+                let error = closed_error(*code, reason);
+                machine.fail(error, &mut self.steps);
+                continue;
+            }
+            // None: the read timeout ran out first.
+            let got = {
+                let read = std::pin::pin!(self.socket.recv());
+                let sleep = std::pin::pin!(self.client.transport().sleep(self.read_timeout));
+                match futures_util::future::select(read, sleep).await {
+                    futures_util::future::Either::Left((event, _)) => Some(event),
+                    futures_util::future::Either::Right(_) => None,
+                }
+            };
+            let machine = self.in_flight.front_mut()?;
+            match got {
+                Some(SocketEvent::Text(text)) => {
+                    machine.feed_message(&text, &mut self.steps);
+                    if machine.is_complete() && !machine.is_ended() {
+                        machine.finish(&mut self.steps);
+                    }
+                }
+                Some(SocketEvent::Closed { code, reason }) => self.closed = Some((code, reason)),
+                Some(SocketEvent::Failed(e)) => machine.fail(e, &mut self.steps),
+                None => {
+                    let timeout = Error::Timeout {
+                        kind: TimeoutKind::Read,
+                        partial: None,
+                    };
+                    machine.fail(timeout, &mut self.steps);
+                }
+            }
+        }
+    }
+
+    /// A response ended: its usage counts, and it is the one
+    /// `final_response` gives.
+    fn finish_front(&mut self) {
+        if let Some(mut machine) = self.in_flight.pop_front() {
+            if let Some((model, counts)) = machine.take_usage() {
+                self.client.record_usage(&model, &counts);
+            }
+            self.finished = Some(machine);
+        }
+    }
+
+    /// Reads the oldest response in flight to its end and gives it; a
+    /// failed or incomplete response, or one cut short, is an error
+    /// carrying it.
+    pub async fn final_response(&mut self) -> Result<Response, Error> {
+        let Some(_) = self.in_flight.front() else {
+            return Err(Error::Config("no response is in flight".into()));
+        };
+        let waiting = self.in_flight.len();
+        while self.in_flight.len() == waiting {
+            match self.next_event().await {
+                Some(Ok(_)) | Some(Err(Error::Decode(_))) => {}
+                Some(Err(e)) => return Err(e),
+                None => break,
+            }
+        }
+        let Some(machine) = &self.finished else {
+            return Err(Error::Config("no response is in flight".into()));
+        };
+        let typed = |v: Value| serde_json::from_value(v).unwrap_or_default();
+        match machine.final_response() {
+            Ok(v) => Ok(typed(v)),
+            Err(FinalError::Failed(v)) => Err(Error::ResponseFailed(Box::new(v))),
+            Err(FinalError::Incomplete(v)) => Err(Error::ResponseIncomplete(Box::new(v))),
+            Err(FinalError::NotCompleted(v)) => Err(Error::IncompleteStream {
+                partial: Box::new(v),
+            }),
+            Err(FinalError::NoEvents) => Err(Error::IncompleteStream {
+                partial: Box::new(serde_json::json!({})),
+            }),
+        }
+    }
+
+    /// How many responses were sent and have not finished.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// The close code and reason, once the peer closed.
+    pub fn closed(&self) -> Option<(u16, &str)> {
+        self.closed.as_ref().map(|(c, r)| (*c, r.as_str()))
+    }
+
+    /// Closes the connection (code 1000); responses in flight are dropped.
+    pub async fn close(mut self) {
+        if self.closed.is_none() {
+            self.socket.close(1000, "").await;
+        }
+    }
+}
+
+fn closed_error(code: u16, reason: &str) -> Error {
+    let reason = if reason.is_empty() {
+        String::new()
+    } else {
+        format!(": {reason}")
+    };
+    Error::Connection {
+        message: format!(
+            "the WebSocket closed (code {code}{reason}) before the response was complete"
+        ),
+        partial: None,
+    }
+}
+
+impl<T: SocketTransport> crate::resources::Responses<T> {
+    /// Opens a WebSocket to `<base>/responses` (the WebSocket mode), with
+    /// the client's headers and this call's options.
+    pub async fn connect_with(
+        &self,
+        options: CallOptions,
+    ) -> Result<ResponsesConnection<T>, Error> {
+        connect(self.client().clone(), options).await
+    }
+
+    /// `connect_with(CallOptions::new())`.
+    pub async fn connect(&self) -> Result<ResponsesConnection<T>, Error> {
+        self.connect_with(CallOptions::new()).await
+    }
+}
+
+/// Headers of an HTTP answer that refused the upgrade, for `Error::Api`.
+pub(crate) fn api_error(status: u16, headers: Headers, body: &[u8]) -> Error {
+    rapidresponse_core::ApiError::from_response(status, &headers, body).into()
+}

@@ -1,0 +1,291 @@
+//! The WebSocket mode over a real socket against `rapidresponse-mock`: a
+//! chain of turns on one connection gives the events and final responses
+//! the same requests give over HTTP streaming; `store: false` chains live
+//! as long as their connection; and each fault ends as documented: a drop
+//! without a close frame (1006) mid-response, an `error` event (the
+//! connection stays usable), a refused upgrade, a stall past the read
+//! timeout, an oversized message. Nothing is ever re-sent.
+
+use rapidresponse::*;
+use rapidresponse_mock::MockServer;
+use std::time::Duration;
+
+mod common;
+
+fn client(server: &MockServer) -> Client<NativeTransport> {
+    Client::new(common::config(server, "sk-ws")).unwrap()
+}
+
+fn fault(spec: &str) -> CallOptions {
+    CallOptions::new().header("x-mock-fault", spec)
+}
+
+/// Every event's type, and the final response, of one response.
+async fn read_one(
+    ws: &mut ResponsesConnection<NativeTransport>,
+) -> (Vec<String>, Result<Response, Error>) {
+    let mut types = Vec::new();
+    loop {
+        match ws.next_event().await {
+            Some(Ok(e)) => types.push(kind(&e)),
+            Some(Err(e)) => return (types, Err(e)),
+            None => break,
+        }
+    }
+    (types, Ok(Response::default()))
+}
+
+fn kind(event: &Event) -> String {
+    let v: serde_json::Value = serde_json::from_str(&event.data).unwrap();
+    v["type"].as_str().unwrap_or("").to_owned()
+}
+
+fn ws_messages(server: &MockServer) -> Vec<serde_json::Value> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "WS")
+        .map(|r| r.body.unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_chain_over_one_connection_matches_http_streaming() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let mut ws = c.responses().connect().await.unwrap();
+    let upgrade = server
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "GET")
+        .unwrap();
+    assert_eq!(upgrade.path, "/v1/responses");
+    assert_eq!(
+        upgrade.headers["authorization"],
+        rapidresponse_mock::mask_key("Bearer sk-ws")
+    );
+
+    let mut previous: Option<String> = None;
+    let mut over_ws = Vec::new();
+    for question in ["Name a prime", "And another", "Which is larger"] {
+        let mut request = CreateResponse::new("gpt-4.1", question);
+        if let Some(id) = &previous {
+            request.previous_response_id = id.clone().into();
+        }
+        ws.create(request).await.unwrap();
+        assert_eq!(ws.in_flight(), 1);
+        let mut types = Vec::new();
+        while let Some(event) = ws.next_event().await {
+            let event = event.unwrap();
+            if types.is_empty() {
+                let v: serde_json::Value = serde_json::from_str(&event.data).unwrap();
+                previous = v["response"]["id"].as_str().map(str::to_owned);
+            }
+            types.push(kind(&event));
+        }
+        assert_eq!(ws.in_flight(), 0);
+        assert_eq!(types.first().map(String::as_str), Some("response.created"));
+        assert_eq!(types.last().map(String::as_str), Some("response.completed"));
+        over_ws.push(types);
+    }
+    // The same first request over HTTP gives the same events.
+    let mut http = c
+        .responses()
+        .create_stream(CreateResponse::new("gpt-4.1", "Name a prime"))
+        .await
+        .unwrap();
+    let mut types = Vec::new();
+    while let Some(e) = http.next().await {
+        types.push(kind(&e.unwrap()));
+    }
+    assert_eq!(types, over_ws[0]);
+
+    // final_response reads a response to its end.
+    let mut request = CreateResponse::new("gpt-4.1", "Last one");
+    request.previous_response_id = previous.clone().unwrap().into();
+    ws.create(request).await.unwrap();
+    let last = ws.final_response().await.unwrap();
+    assert_eq!(last.output_text(), "Mock answer to: Last one. (turn 4)");
+    assert_eq!(last.previous_response_id.get(), previous.as_ref());
+
+    // Four messages, each a response.create without stream or background;
+    // usage counted for each response.
+    let sent = ws_messages(&server);
+    assert_eq!(sent.len(), 4);
+    assert!(sent.iter().all(|m| m["type"] == "response.create"
+        && m.get("stream").is_none()
+        && m.get("background").is_none()));
+    assert_eq!(
+        c.usage().responses,
+        5,
+        "four over the WebSocket, one over HTTP"
+    );
+    ws.close().await;
+}
+
+#[tokio::test]
+async fn store_false_chains_live_as_long_as_their_connection() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let mut ws = c.responses().connect().await.unwrap();
+    let mut first = CreateResponse::new("gpt-4.1", "Remember 7");
+    first.store = false.into();
+    ws.create(first).await.unwrap();
+    let first = ws.final_response().await.unwrap();
+    let id = first.id.get().unwrap().clone();
+    let mut second = CreateResponse::new("gpt-4.1", "What did I say?");
+    second.store = false.into();
+    second.previous_response_id = id.clone().into();
+    ws.create(second.clone()).await.unwrap();
+    let r = ws.final_response().await.unwrap();
+    assert!(r.output_text().ends_with("(turn 2)"), "{}", r.output_text());
+    ws.close().await;
+    // A new connection has no cache: the chain is gone.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut again = c.responses().connect().await.unwrap();
+    again.create(second).await.unwrap();
+    match again.final_response().await {
+        Err(Error::StreamError { event, .. }) => {
+            assert_eq!(event["type"], "error");
+            assert_eq!(event["status"], 400);
+            assert_eq!(event["error"]["code"], "previous_response_not_found");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_error_event_ends_its_response_and_the_connection_goes_on() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let mut ws = c.responses().connect().await.unwrap();
+    let mut bad = CreateResponse::new("gpt-4.1", "hi");
+    bad.temperature = 7.0.into();
+    ws.create(bad).await.unwrap();
+    let (types, end) = read_one(&mut ws).await;
+    assert!(types.is_empty());
+    match end {
+        Err(Error::StreamError { event, .. }) => {
+            assert_eq!(event["status"], 400);
+            assert_eq!(event["error"]["param"], "temperature");
+        }
+        other => panic!("{other:?}"),
+    }
+    ws.create(CreateResponse::new("gpt-4.1", "hi"))
+        .await
+        .unwrap();
+    assert_eq!(
+        ws.final_response().await.unwrap().output_text(),
+        "Mock answer to: hi."
+    );
+}
+
+#[tokio::test]
+async fn a_drop_mid_response_gives_the_partial_response_and_resends_nothing() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let mut ws = c
+        .responses()
+        .connect_with(fault("drop-after=3"))
+        .await
+        .unwrap();
+    ws.create(CreateResponse::new("gpt-4.1", "Tell a story"))
+        .await
+        .unwrap();
+    let (types, end) = read_one(&mut ws).await;
+    assert_eq!(types.len(), 3);
+    let e = end.unwrap_err();
+    assert!(matches!(e, Error::Connection { .. }), "{e:?}");
+    assert!(e.to_string().contains("1006"), "{e}");
+    let partial = e.partial_response().expect("the response so far");
+    assert!(partial.id.get().is_some_and(|id| id.starts_with("resp_")));
+    assert_eq!(ws.closed().map(|(code, _)| code), Some(1006));
+    // The next create says the connection is closed, and nothing was re-sent.
+    assert!(ws
+        .create(CreateResponse::new("gpt-4.1", "again"))
+        .await
+        .is_err());
+    assert_eq!(ws_messages(&server).len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_upgrade_is_the_api_error() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let e = c
+        .responses()
+        .connect_with(fault("status=401"))
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Api(api) => {
+            assert_eq!(api.status, 401);
+            assert_eq!(api.kind, ErrorKind::Authentication);
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut wrong_key = common::config(&server, "sk-ws");
+    wrong_key.api_key = Some("sk-wrong".into());
+    let guarded = MockServer::start_with(rapidresponse_mock::MockOptions {
+        api_key: Some("sk-right".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    wrong_key.base_url = guarded.url();
+    let e = Client::new(wrong_key)
+        .unwrap()
+        .responses()
+        .connect()
+        .await
+        .unwrap_err();
+    assert!(matches!(&e, Error::Api(api) if api.status == 401), "{e:?}");
+}
+
+#[tokio::test]
+async fn a_stall_past_the_read_timeout_ends_with_the_partial_response() {
+    let server = MockServer::start();
+    let mut config = common::config(&server, "sk-ws");
+    config.timeouts.read = Duration::from_millis(300);
+    let c = Client::new(config).unwrap();
+    let mut ws = c
+        .responses()
+        .connect_with(fault("stall-after=2"))
+        .await
+        .unwrap();
+    ws.create(CreateResponse::new("gpt-4.1", "hi"))
+        .await
+        .unwrap();
+    let (types, end) = read_one(&mut ws).await;
+    assert_eq!(types.len(), 2);
+    let e = end.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Timeout {
+                kind: TimeoutKind::Read,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.partial_response().is_some());
+}
+
+#[tokio::test]
+async fn an_oversized_message_is_refused_not_buffered() {
+    let server = MockServer::start();
+    let mut config = common::config(&server, "sk-ws");
+    config.max_event_bytes = 64 * 1024;
+    let c = Client::new(config).unwrap();
+    let mut ws = c
+        .responses()
+        .connect_with(fault("big-event=1000000"))
+        .await
+        .unwrap();
+    ws.create(CreateResponse::new("gpt-4.1", "hi"))
+        .await
+        .unwrap();
+    let (_, end) = read_one(&mut ws).await;
+    let e = end.unwrap_err();
+    assert!(e.to_string().contains("refused"), "{e}");
+}
