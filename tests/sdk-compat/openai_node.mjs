@@ -93,6 +93,28 @@ check('conversations and their items', async () => {
   }
 });
 
+check('WebSocket mode (ResponsesWS): a turn, then an error event', async () => {
+  const { ResponsesWS } = await import('openai/resources/responses/ws');
+  const rws = new ResponsesWS(client);
+  const seen = [];
+  const turn = new Promise((resolve, reject) => {
+    rws.on('event', (e) => {
+      seen.push(e.type);
+      if (e.type === 'response.completed') resolve(e);
+    });
+    rws.on('error', reject);
+  });
+  rws.send({ type: 'response.create', model: 'gpt-4.1', input: 'Hi' });
+  const completed = await turn;
+  assert(seen[0] === 'response.created', seen.join());
+  assert(completed.response.output[0].content[0].text === 'Mock answer to: Hi.');
+  const failed = new Promise((resolve) => rws.on('error', resolve));
+  rws.send({ type: 'response.create', model: 'gpt-4.1', input: 'x', temperature: 9 });
+  const error = await failed;
+  assert(error.error?.status === 400 || /temperature/.test(String(error.message)), String(error));
+  rws.close();
+});
+
 let passed = 0;
 let failed = 0;
 for (const [name, fn] of checks) {

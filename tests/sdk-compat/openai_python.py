@@ -153,6 +153,26 @@ def _():
         pass
 
 
+@check("WebSocket mode: a chain and an error event")
+def _():
+    with client.responses.connect() as connection:
+        connection.response.create(model="gpt-4.1", input="My name is Ada.")
+        first = None
+        for event in connection:
+            if event.type == "response.completed":
+                first = event.response
+                break
+        assert first is not None and first.output_text
+        connection.response.create(model="gpt-4.1", input="What is my name?", previous_response_id=first.id)
+        for event in connection:
+            if event.type == "response.completed":
+                assert "(turn 2)" in event.response.output_text, event.response.output_text
+                break
+        connection.send({"type": "response.create", "model": "gpt-4.1", "input": "x", "temperature": 9})
+        event = connection.recv()
+        assert event.type == "error" and event.status == 400, event
+
+
 passed = failed = 0
 for name, fn in checks:
     try:

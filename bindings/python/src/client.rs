@@ -16,6 +16,7 @@ use rapidresponse_core::UsageKind;
 use crate::convert::json_bytes;
 use crate::errors::{to_py, to_py_at};
 use crate::stream::{EventClasses, NativeStream};
+use crate::websocket::NativeConnection;
 use crate::{guard, guard_future, runtime};
 
 /// A structure of the Python layer (dicts, lists, scalars) read as the
@@ -34,6 +35,15 @@ pub struct NativeClient {
 impl NativeClient {
     fn client(&self) -> PyResult<Client<NativeTransport>> {
         self.inner.get().map_err(to_py)
+    }
+
+    fn connect_options(
+        &self,
+        spec: &Bound<'_, PyAny>,
+    ) -> PyResult<(Client<NativeTransport>, rapidresponse::CallOptions)> {
+        let spec: CallSpec = read(spec, "call")?;
+        let (_, options) = spec.into_call(None, Flavor::OpenAIPython).map_err(to_py)?;
+        Ok((self.client()?, options))
     }
 
     /// Converts a call while the GIL is held; a bad argument fails here,
@@ -227,6 +237,36 @@ impl NativeClient {
                         method,
                         url,
                     })
+                }),
+            )
+        })
+    }
+
+    /// Opens a WebSocket of the Responses API (`call`: the options of
+    /// `responses.connect`), GIL released.
+    fn connect(&self, py: Python<'_>, call: &Bound<'_, PyAny>) -> PyResult<NativeConnection> {
+        guard(|| {
+            let (client, options) = self.connect_options(call)?;
+            let opened = runtime::block_on(py, async move {
+                client.responses().connect_with(options).await
+            })?;
+            Ok(NativeConnection::new(opened.map_err(to_py)?))
+        })
+    }
+
+    /// `connect` for asyncio.
+    fn connect_async<'py>(
+        &self,
+        py: Python<'py>,
+        call: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let (client, options) = self.connect_options(call)?;
+            runtime::future_into_py(
+                py,
+                guard_future(async move {
+                    let opened = client.responses().connect_with(options).await;
+                    Ok(NativeConnection::new(opened.map_err(to_py)?))
                 }),
             )
         })

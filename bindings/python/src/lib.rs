@@ -17,6 +17,7 @@ mod logging;
 mod mock;
 mod runtime;
 mod stream;
+mod websocket;
 
 /// Objects the Python layer registers once (`configure`).
 pub struct Globals {
@@ -183,6 +184,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::RawResponse>()?;
     m.add_class::<stream::NativeStream>()?;
     m.add_class::<mock::MockServer>()?;
+    m.add_class::<websocket::NativeConnection>()?;
     m.add_function(wrap_pyfunction!(configure, m)?)?;
     m.add_function(wrap_pyfunction!(output_text, m)?)?;
     m.add_function(wrap_pyfunction!(next_page_cursor, m)?)?;

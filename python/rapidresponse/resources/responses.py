@@ -186,6 +186,16 @@ def retrieve_call(client: Any, response_id: str, params: Dict[str, Any], helper:
     return Call("responses.retrieve", response_id, query=params, kwargs=options, events=events, cast=cast_response)
 
 
+def _reconnect_options(unsupported: Dict[str, Any]) -> None:
+    """openai-python's reconnect options: accepted when they ask for nothing
+    (no reconnect: nothing in flight is re-sent); others are a TypeError."""
+    for name in ("max_retries", "initial_delay", "max_delay", "max_queue_size"):
+        unsupported.pop(name, None)
+    if unsupported.pop("on_reconnecting", None) is not None:
+        raise TypeError("on_reconnecting is not supported: a dropped connection raises APIConnectionError")
+    check_names("connect", unsupported, ())
+
+
 class _ResponsesBase(Resource):
     @property
     def input_items(self) -> Any:
@@ -232,6 +242,22 @@ class _ResponsesBase(Resource):
 
 class Responses(_ResponsesBase):
     """`client.responses` of `OpenAI`."""
+
+    def connect(
+        self,
+        *,
+        extra_query: Optional[Dict[str, Any]] = None,
+        extra_headers: Optional[Dict[str, Any]] = None,
+        websocket_connection_options: Optional[Dict[str, Any]] = None,
+        **unsupported: Any,
+    ) -> Any:
+        """The WebSocket mode: `with client.responses.connect() as connection:`
+        then `connection.response.create(...)` and `for event in connection`."""
+        from .._websocket import ResponsesConnectionManager, connect_spec
+
+        _reconnect_options(unsupported)
+        spec = connect_spec(extra_query, extra_headers, websocket_connection_options)
+        return ResponsesConnectionManager(self._client, spec)
 
     def create(self, **params: Any) -> Any:
         """POST /responses: a Response, or a Stream of events with `stream=True`."""
@@ -285,6 +311,21 @@ class Responses(_ResponsesBase):
 
 class AsyncResponses(_ResponsesBase):
     """`client.responses` of `AsyncOpenAI`."""
+
+    def connect(
+        self,
+        *,
+        extra_query: Optional[Dict[str, Any]] = None,
+        extra_headers: Optional[Dict[str, Any]] = None,
+        websocket_connection_options: Optional[Dict[str, Any]] = None,
+        **unsupported: Any,
+    ) -> Any:
+        """The WebSocket mode: `async with client.responses.connect() as connection:`."""
+        from .._websocket import AsyncResponsesConnectionManager, connect_spec
+
+        _reconnect_options(unsupported)
+        spec = connect_spec(extra_query, extra_headers, websocket_connection_options)
+        return AsyncResponsesConnectionManager(self._client, spec)
 
     def create(self, **params: Any) -> Any:
         return self._run(create_call(self._client, params))

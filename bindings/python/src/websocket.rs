@@ -1,0 +1,110 @@
+//! `NativeConnection`: a WebSocket of the Responses API's WebSocket mode
+//! (`rapidresponse::ResponsesConnection`) for `client.responses.connect()`.
+//! Messages cross as JSON text both ways; the Python layer builds the
+//! event objects. The one SDK rule here: openai-python's `recv()` gives an
+//! `error` event as an event rather than raising, so a stream error comes
+//! back as its event.
+
+use pyo3::prelude::*;
+use rapidresponse::{Error, NativeTransport, ResponsesConnection};
+use std::sync::Arc;
+
+use crate::errors::to_py;
+use crate::{guard, guard_future, runtime};
+
+type Shared = Arc<tokio::sync::Mutex<Option<ResponsesConnection<NativeTransport>>>>;
+
+#[pyclass(module = "rapidresponse._native", frozen)]
+pub struct NativeConnection {
+    conn: Shared,
+}
+
+impl NativeConnection {
+    pub fn new(conn: ResponsesConnection<NativeTransport>) -> Self {
+        NativeConnection {
+            conn: Arc::new(tokio::sync::Mutex::new(Some(conn))),
+        }
+    }
+}
+
+fn closed() -> Error {
+    Error::Connection {
+        message: "the WebSocket connection is closed".into(),
+        partial: None,
+    }
+}
+
+async fn send(conn: Shared, text: String) -> PyResult<()> {
+    let event: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| to_py(Error::Config(format!("a client event must be JSON: {e}"))))?;
+    let mut guard = conn.lock().await;
+    let conn = guard.as_mut().ok_or_else(|| to_py(closed()))?;
+    conn.send(&event).await.map_err(to_py)
+}
+
+/// The next event's JSON; None when no response is in flight.
+async fn recv(conn: Shared) -> PyResult<Option<String>> {
+    let mut guard = conn.lock().await;
+    let conn = guard.as_mut().ok_or_else(|| to_py(closed()))?;
+    match conn.next_event().await {
+        None => Ok(None),
+        Some(Ok(event)) => Ok(Some(event.data)),
+        Some(Err(Error::StreamError { event, .. })) => Ok(Some(event.to_string())),
+        Some(Err(e)) => Err(to_py(e)),
+    }
+}
+
+async fn close(conn: Shared) {
+    if let Some(conn) = conn.lock().await.take() {
+        conn.close().await;
+    }
+}
+
+#[pymethods]
+impl NativeConnection {
+    /// Sends a client event (JSON text); GIL released.
+    fn send(&self, py: Python<'_>, text: String) -> PyResult<()> {
+        guard(|| runtime::block_on(py, send(self.conn.clone(), text))?)
+    }
+
+    fn send_async<'py>(&self, py: Python<'py>, text: String) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| runtime::future_into_py(py, guard_future(send(self.conn.clone(), text))))
+    }
+
+    /// The next event of the oldest response in flight (JSON text), None
+    /// when none is in flight; GIL released while waiting.
+    fn recv(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        guard(|| runtime::block_on(py, recv(self.conn.clone()))?)
+    }
+
+    fn recv_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| runtime::future_into_py(py, guard_future(recv(self.conn.clone()))))
+    }
+
+    /// Responses sent and not finished.
+    fn in_flight(&self) -> usize {
+        self.conn
+            .try_lock()
+            .ok()
+            .and_then(|c| c.as_ref().map(ResponsesConnection::in_flight))
+            .unwrap_or(0)
+    }
+
+    /// Closes with code 1000 (waits briefly for the server's close frame).
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        guard(|| runtime::block_on(py, close(self.conn.clone())))
+    }
+
+    fn close_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let conn = self.conn.clone();
+        guard(|| {
+            runtime::future_into_py(
+                py,
+                guard_future(async move {
+                    close(conn).await;
+                    Ok(())
+                }),
+            )
+        })
+    }
+}
