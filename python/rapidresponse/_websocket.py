@@ -104,14 +104,16 @@ class ResponsesConnection:
         return _event(data.decode() if isinstance(data, (bytes, bytearray)) else data)
 
     def __iter__(self) -> Iterator[Any]:
+        # The events already here cross together: one wait, one crossing.
         while True:
             try:
-                data = self._native.recv()
+                batch = self._native.recv_batch()
             except NativeError as e:
                 raise_converted(e)
-            if data is None:
+            if batch is None:
                 return
-            yield _event(data)
+            for data in batch:
+                yield _event(data)
 
     def close(self, *, code: int = 1000, reason: str = "") -> None:
         self._native.close()
@@ -184,12 +186,13 @@ class AsyncResponsesConnection:
     async def __aiter__(self) -> AsyncIterator[Any]:
         while True:
             try:
-                data = await self._native.recv_async()
+                batch = await self._native.recv_batch_async()
             except NativeError as e:
                 raise_converted(e)
-            if data is None:
+            if batch is None:
                 return
-            yield _event(data)
+            for data in batch:
+                yield _event(data)
 
     async def close(self, *, code: int = 1000, reason: str = "") -> None:
         await self._native.close_async()

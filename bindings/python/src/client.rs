@@ -247,9 +247,11 @@ impl NativeClient {
     fn connect(&self, py: Python<'_>, call: &Bound<'_, PyAny>) -> PyResult<NativeConnection> {
         guard(|| {
             let (client, options) = self.connect_options(call)?;
-            let opened = runtime::block_on(py, async move {
-                client.responses().connect_with(options).await
-            })?;
+            let opened =
+                runtime::block_on(
+                    py,
+                    async move { client.responses().connect_with(options).await },
+                )?;
             Ok(NativeConnection::new(opened.map_err(to_py)?))
         })
     }

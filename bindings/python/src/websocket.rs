@@ -54,6 +54,22 @@ async fn recv(conn: Shared) -> PyResult<Option<String>> {
     }
 }
 
+/// The events here already after waiting for one (JSON texts); None
+/// when no response is in flight.
+async fn recv_batch(conn: Shared) -> PyResult<Option<Vec<String>>> {
+    let mut guard = conn.lock().await;
+    let conn = guard.as_mut().ok_or_else(|| to_py(closed()))?;
+    match conn.next_ready(BATCH_EVENTS).await {
+        None => Ok(None),
+        Some(Ok(events)) => Ok(Some(events.into_iter().map(|e| e.data).collect())),
+        Some(Err(Error::StreamError { event, .. })) => Ok(Some(vec![event.to_string()])),
+        Some(Err(e)) => Err(to_py(e)),
+    }
+}
+
+/// At most this many events cross at once.
+const BATCH_EVENTS: usize = 2048;
+
 async fn close(conn: Shared) {
     if let Some(conn) = conn.lock().await.take() {
         conn.close().await;
@@ -79,6 +95,16 @@ impl NativeConnection {
 
     fn recv_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| runtime::future_into_py(py, guard_future(recv(self.conn.clone()))))
+    }
+
+    /// The events that are here already, after waiting for the first (a
+    /// list of JSON texts); None when no response is in flight.
+    fn recv_batch(&self, py: Python<'_>) -> PyResult<Option<Vec<String>>> {
+        guard(|| runtime::block_on(py, recv_batch(self.conn.clone()))?)
+    }
+
+    fn recv_batch_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| runtime::future_into_py(py, guard_future(recv_batch(self.conn.clone()))))
     }
 
     /// Responses sent and not finished.

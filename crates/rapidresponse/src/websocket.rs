@@ -69,6 +69,8 @@ pub struct ResponsesConnection<T: SocketTransport> {
     read_timeout: Duration,
     /// How the peer closed, once it did.
     closed: Option<(u16, String)>,
+    /// An error met after the events `next_ready` gave: the next call's.
+    stashed: Option<Error>,
 }
 
 impl<T: SocketTransport> std::fmt::Debug for ResponsesConnection<T> {
@@ -100,6 +102,7 @@ pub(crate) async fn connect<T: SocketTransport>(
         steps: VecDeque::new(),
         read_timeout: timeouts.read,
         closed: None,
+        stashed: None,
     })
 }
 
@@ -149,23 +152,14 @@ impl<T: SocketTransport> ResponsesConnection<T> {
     /// connection, a read timeout, an oversized message).
     pub async fn next_event(&mut self) -> Option<Result<Event, Error>> {
         loop {
-            if let Some(step) = self.steps.pop_front() {
-                match step {
-                    Step::Event(d) => return Some(StreamEvent::decode(d).map_err(Error::Decode)),
-                    Step::Skipped(e) => return Some(Err(Error::Decode(e))),
-                    Step::End(end) => {
-                        self.finish_front();
-                        match end {
-                            Ok(()) => continue,
-                            Err(e) => return Some(Err(e)),
-                        }
-                    }
-                }
+            if let Some(ready) = self.take_step() {
+                return Some(ready);
             }
-            let machine = self.in_flight.front_mut()?;
-            if let Some((code, reason)) = &self.closed {
-                let error = closed_error(*code, reason);
-                machine.fail(error, &mut self.steps);
+            if self.in_flight.is_empty() {
+                return None;
+            }
+            if self.closed.is_some() {
+                self.read(None);
                 continue;
             }
             // None: the read timeout ran out first.
@@ -177,23 +171,94 @@ impl<T: SocketTransport> ResponsesConnection<T> {
                     futures_util::future::Either::Right(_) => None,
                 }
             };
-            let machine = self.in_flight.front_mut()?;
-            match got {
-                Some(SocketEvent::Text(text)) => {
-                    machine.feed_message(&text, &mut self.steps);
-                    if machine.is_complete() && !machine.is_ended() {
-                        machine.finish(&mut self.steps);
+            self.read(Some(got));
+        }
+    }
+
+    /// The events of the oldest response in flight that are here already,
+    /// after waiting for the first: at most `max` (the shells take them in
+    /// one crossing). `None` when no response is in flight; an error after
+    /// some events comes with the next call.
+    pub async fn next_ready(&mut self, max: usize) -> Option<Result<Vec<Event>, Error>> {
+        if let Some(e) = self.stashed.take() {
+            return Some(Err(e));
+        }
+        let first = match self.next_event().await? {
+            Ok(event) => event,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut ready = vec![first];
+        while ready.len() < max {
+            let next = match self.take_step() {
+                Some(next) => next,
+                None if self.in_flight.is_empty() || self.closed.is_some() => break,
+                None => {
+                    use futures_util::FutureExt;
+                    // Only a message already received: no waiting here.
+                    match self.socket.recv().now_or_never() {
+                        Some(got) => {
+                            self.read(Some(Some(got)));
+                            continue;
+                        }
+                        None => break,
                     }
                 }
-                Some(SocketEvent::Closed { code, reason }) => self.closed = Some((code, reason)),
-                Some(SocketEvent::Failed(e)) => machine.fail(e, &mut self.steps),
-                None => {
-                    let timeout = Error::Timeout {
-                        kind: TimeoutKind::Read,
-                        partial: None,
-                    };
-                    machine.fail(timeout, &mut self.steps);
+            };
+            match next {
+                Ok(event) => ready.push(event),
+                Err(e) => {
+                    self.stashed = Some(e);
+                    break;
                 }
+            }
+        }
+        Some(Ok(ready))
+    }
+
+    /// The next step already decided, as an event or the response's error;
+    /// a clean end moves on to the next response.
+    fn take_step(&mut self) -> Option<Result<Event, Error>> {
+        while let Some(step) = self.steps.pop_front() {
+            match step {
+                Step::Event(d) => return Some(StreamEvent::decode(d).map_err(Error::Decode)),
+                Step::Skipped(e) => return Some(Err(Error::Decode(e))),
+                Step::End(end) => {
+                    self.finish_front();
+                    if let Err(e) = end {
+                        return Some(Err(e));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Feeds what the socket gave (`Some(None)`: the read timeout ran out;
+    /// `None`: the socket had closed before) to the oldest response.
+    fn read(&mut self, got: Option<Option<SocketEvent>>) {
+        let Some(machine) = self.in_flight.front_mut() else {
+            return;
+        };
+        match got {
+            None => {
+                if let Some((code, reason)) = &self.closed {
+                    machine.fail(closed_error(*code, reason), &mut self.steps);
+                }
+            }
+            Some(Some(SocketEvent::Text(text))) => {
+                machine.feed_message(&text, &mut self.steps);
+                if machine.is_complete() && !machine.is_ended() {
+                    machine.finish(&mut self.steps);
+                }
+            }
+            Some(Some(SocketEvent::Closed { code, reason })) => self.closed = Some((code, reason)),
+            Some(Some(SocketEvent::Failed(e))) => machine.fail(e, &mut self.steps),
+            Some(None) => {
+                let timeout = Error::Timeout {
+                    kind: TimeoutKind::Read,
+                    partial: None,
+                };
+                machine.fail(timeout, &mut self.steps);
             }
         }
     }

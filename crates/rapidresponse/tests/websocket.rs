@@ -289,3 +289,49 @@ async fn an_oversized_message_is_refused_not_buffered() {
     let e = end.unwrap_err();
     assert!(e.to_string().contains("refused"), "{e}");
 }
+
+#[tokio::test]
+async fn ready_events_come_in_batches_that_lose_nothing() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let mut ws = c.responses().connect().await.unwrap();
+    ws.create(CreateResponse::new("gpt-4.1", "Tell a story"))
+        .await
+        .unwrap();
+    let (mut batches, mut types) = (0, Vec::new());
+    while let Some(batch) = ws.next_ready(1024).await {
+        batches += 1;
+        types.extend(batch.unwrap().iter().map(kind));
+    }
+    let mut http = c
+        .responses()
+        .create_stream(CreateResponse::new("gpt-4.1", "Tell a story"))
+        .await
+        .unwrap();
+    let mut expected = Vec::new();
+    while let Some(e) = http.next().await {
+        expected.push(kind(&e.unwrap()));
+    }
+    assert_eq!(types, expected);
+    assert!(batches >= 1 && batches <= types.len());
+    // An error after events comes with the next call, after them.
+    let mut dropped = c
+        .responses()
+        .connect_with(fault("drop-after=4"))
+        .await
+        .unwrap();
+    dropped
+        .create(CreateResponse::new("gpt-4.1", "hi"))
+        .await
+        .unwrap();
+    let mut got = 0;
+    let end = loop {
+        match dropped.next_ready(1024).await {
+            Some(Ok(batch)) => got += batch.len(),
+            Some(Err(e)) => break e,
+            None => panic!("the drop was not reported"),
+        }
+    };
+    assert_eq!(got, 4);
+    assert!(end.partial_response().is_some(), "{end:?}");
+}
