@@ -9,6 +9,9 @@ Scenarios (sizes from the environment, defaults in brackets):
       BENCH_ITEM_BYTES [2000] B (about 5.4 MB each), reading output_text
   S3  BENCH_REQUESTS [2000] small requests, BENCH_CONCURRENCY [64] in flight
   S4  cold start: import (or load) and construct a client
+  S5  a function-calling chain of BENCH_TURNS [20] turns (each after the
+      previous one, BENCH_THINK_MS [20] ms of server think time per turn)
+      over HTTP streaming (s5) and over one WebSocket (s5ws)
 Also: BENCH_RUNS [5] rounds, BENCH_CLIENTS (regex on names), BENCH_SCENARIOS
 ("s1 s3"), BENCH_MEMORY [1] (peak RSS streaming 10k, 100k and 1M events),
 BENCH_TIMEOUT [600] s per run, BENCH_RAW (a file: every run as a JSON line).
@@ -55,7 +58,8 @@ DELTAS, DELTA_BYTES = num("BENCH_DELTAS", 100_000), num("BENCH_DELTA_BYTES", 4)
 ITEMS, ITEM_BYTES = num("BENCH_ITEMS", 2000), num("BENCH_ITEM_BYTES", 2000)
 REPEAT, REQUESTS = num("BENCH_REPEAT", 30), num("BENCH_REQUESTS", 2000)
 TIMEOUT = num("BENCH_TIMEOUT", 600)
-SCENARIOS = os.environ.get("BENCH_SCENARIOS", "s1 s2 s3 s4").split()
+SCENARIOS = os.environ.get("BENCH_SCENARIOS", "s1 s2 s3 s4 s5 s5ws").split()
+TURNS = num("BENCH_TURNS", 20)
 
 PY = [PYTHON, str(HERE / "drivers" / "py_client.py")]
 JS = [NODE, str(HERE / "drivers" / "node_client.mjs")]
@@ -63,14 +67,14 @@ JS = [NODE, str(HERE / "drivers" / "node_client.mjs")]
 # name, scenarios, command; the row named "floor" is every ratio's denominator.
 CLIENTS = [
     ("floor (reqwest+memchr+serde)", "s1 s2 s3 s4", [str(TARGET / "floor")]),
-    ("rapidresponse rust", "s1 s2 s3 s4", [str(TARGET / "rapidresponse")]),
+    ("rapidresponse rust", "s1 s2 s3 s4 s5 s5ws", [str(TARGET / "rapidresponse")]),
     ("async-openai 0.41.3", "s1 s2 s3 s4", [str(TARGET / "async_openai")]),
-    ("rapidresponse python (sync)", "s1 s2 s4", PY + ["--module", "rapidresponse", "--mode", "sync"]),
+    ("rapidresponse python (sync)", "s1 s2 s4 s5 s5ws", PY + ["--module", "rapidresponse", "--mode", "sync"]),
     ("rapidresponse python (async)", "s1 s2 s3 s4", PY + ["--module", "rapidresponse", "--mode", "async"]),
-    ("openai-python (sync)", "s1 s2 s4", PY + ["--module", "openai", "--mode", "sync"]),
+    ("openai-python (sync)", "s1 s2 s4 s5 s5ws", PY + ["--module", "openai", "--mode", "sync"]),
     ("openai-python (async)", "s1 s2 s3 s4", PY + ["--module", "openai", "--mode", "async"]),
-    ("rapidresponse npm (wasm)", "s1 s2 s3 s4", JS + ["--module", "rapidresponse"]),
-    ("openai-node", "s1 s2 s3 s4", JS + ["--module", "openai"]),
+    ("rapidresponse npm (wasm)", "s1 s2 s3 s4 s5", JS + ["--module", "rapidresponse"]),
+    ("openai-node", "s1 s2 s3 s4 s5 s5ws", JS + ["--module", "openai"]),
 ]
 FLOOR = CLIENTS[0][0]
 # Streaming memory: peak RSS at growing stream lengths (the official SDKs
@@ -101,6 +105,8 @@ class Mock:
             return f"{self.root}/bench/deltas={deltas},delta_bytes={DELTA_BYTES}/v1"
         if scenario == "s2":
             return f"{self.root}/bench/items={ITEMS},item_bytes={ITEM_BYTES}/v1"
+        if scenario in ("s5", "s5ws"):
+            return f"{self.root}/v1"  # the API itself: chains, tools, think time
         return f"{self.root}/bench/v1"
 
     def cpu_seconds(self):
@@ -148,6 +154,8 @@ def check(scenario, result, deltas=DELTAS):
         "s1": {"text_len": deltas * DELTA_BYTES},
         "s2": {"responses": REPEAT, "text_len": ITEMS * ITEM_BYTES},
         "s3": {"ok": REQUESTS},
+        "s5": {"turns": TURNS, "tool_calls": (TURNS + 1) // 2},
+        "s5ws": {"turns": TURNS, "tool_calls": (TURNS + 1) // 2},
     }.get(scenario, {})
     for key, want in expected.items():
         if result.get(key) != want:
@@ -186,7 +194,8 @@ def main():
     mock_cpu = {}
     try:
         for scenario in SCENARIOS:  # render the bodies before timing anything
-            subprocess.run([str(TARGET / "floor"), scenario, mock.url(scenario)], capture_output=True)
+            if scenario in ("s1", "s2", "s3"):
+                subprocess.run([str(TARGET / "floor"), scenario, mock.url(scenario)], capture_output=True)
         for round_ in range(RUNS):
             for scenario in SCENARIOS:
                 todo = [c for c in clients if scenario in c[1].split()]
@@ -279,7 +288,25 @@ def print_table(clients, results, memory, load_before, mock_cpu):
         for name in MEMORY_CLIENTS:
             if any((name, n) in memory for n in MEMORY_EVENTS):
                 print(f"| {name} | " + " | ".join(fmt(memory.get((name, n))) for n in MEMORY_EVENTS) + " |")
+    print_chain(clients, results)
     print_targets(metrics)
+
+
+def print_chain(clients, results):
+    """S5: the same chain over HTTP streaming and over one WebSocket."""
+    rows = [(name, stat(results, name, "s5", "secs"), stat(results, name, "s5ws", "secs")) for name, _, _ in clients]
+    rows = [r for r in rows if r[1] or r[2]]
+    if not rows:
+        return
+    think = int(os.environ.get("BENCH_THINK_MS", 20))
+    print(f"\nS5: a function-calling chain of {TURNS} turns ({(TURNS + 1) // 2} tool calls), each turn "
+          f"after the previous one, {think} ms of server think time per turn:\n")
+    print("| client | HTTP+SSE chain s | WebSocket chain s | WebSocket ÷ HTTP | ms per turn over HTTP | ms per turn over WebSocket |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, http, ws in rows:
+        per = lambda v: fmt(v * 1000 / TURNS) if v else "n/a"  # noqa: E731
+        share = f"{ws / http:.2f}" if http and ws else "n/a"
+        print(f"| {name} | {fmt(http)} | {fmt(ws)} | {share} | {per(http)} | {per(ws)} |")
 
 
 def print_targets(metrics):

@@ -67,6 +67,50 @@ if (scenario === 's4') {
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   report(t, { requests: n, ok });
+} else if (scenario === 's5' || scenario === 's5ws') {
+  // S5: BENCH_TURNS turns of a function-calling loop, each after the
+  // previous one, over HTTP streaming or one WebSocket (openai-node's ResponsesWS).
+  const turns = size('BENCH_TURNS', 20);
+  const model = `mock-fault:think-ms=${size('BENCH_THINK_MS', 20)}`;
+  const tools = [{ type: 'function', name: 'get_weather', description: 'Weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
+  let ws;
+  let waiting;
+  if (scenario === 's5ws') {
+    const { ResponsesWS } = await import(`${moduleName}/resources/responses/ws`);
+    ws = new ResponsesWS(client);
+    ws.on('event', (e) => {
+      if (e.type === 'response.completed') waiting?.resolve(e.response);
+    });
+    ws.on('error', (e) => waiting?.reject(e));
+  }
+  let previous;
+  let callID;
+  let calls = 0;
+  for (let turn = 0; turn < turns; turn++) {
+    const params = { model, tools, input: turn % 2 === 0 ? 'What is the weather in Paris?'
+      : [{ type: 'function_call_output', call_id: callID, output: '18 C' }] };
+    if (previous) params.previous_response_id = previous;
+    let done;
+    if (ws) {
+      done = await new Promise((resolve, reject) => {
+        waiting = { resolve, reject };
+        ws.send({ type: 'response.create', ...params });
+      });
+    } else {
+      for await (const event of await client.responses.create({ ...params, stream: true })) {
+        if (event.type === 'response.completed') done = event.response;
+      }
+    }
+    previous = done.id;
+    const call = done.output.find((i) => i.type === 'function_call');
+    if (call) {
+      callID = call.call_id;
+      calls += 1;
+    }
+  }
+  ws?.close();
+  report(t, { turns, tool_calls: calls });
 } else {
   throw new Error(`unknown scenario ${scenario}`);
 }

@@ -45,8 +45,48 @@ def run_sync(client, scenario):
         n = size("BENCH_REPEAT", 30)
         lens = [len(client.responses.create(model=MODEL, input=INPUT).output_text) for _ in range(n)]
         report(t, responses=n, text_len=same_or_minus_one(lens))
+    elif scenario in ("s5", "s5ws"):
+        chain(client, scenario == "s5ws", t)
     else:
         raise SystemExit(f"scenario {scenario} is not run in sync mode")
+
+
+CHAIN_QUESTION = "What is the weather in Paris?"
+CHAIN_TOOLS = [{"type": "function", "name": "get_weather", "description": "Weather",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]
+
+
+def chain(client, websocket, t):
+    """S5: BENCH_TURNS turns of a function-calling loop, each after the
+    previous one, over HTTP streaming or one WebSocket (`responses.connect`)."""
+    turns = size("BENCH_TURNS", 20)
+    model = f"mock-fault:think-ms={size('BENCH_THINK_MS', 20)}"
+    previous, call_id, calls = None, None, 0
+    connection = client.responses.connect().__enter__() if websocket else None
+    for turn in range(turns):
+        params = {"model": model, "tools": CHAIN_TOOLS,
+                  "input": CHAIN_QUESTION if turn % 2 == 0 else
+                  [{"type": "function_call_output", "call_id": call_id, "output": "18 C"}]}
+        if previous:
+            params["previous_response_id"] = previous
+        done = None
+        if connection is not None:
+            connection.response.create(**params)
+            for event in connection:
+                if event.type == "response.completed":
+                    done = event.response
+                    break
+        else:
+            for event in client.responses.create(stream=True, **params):
+                if event.type == "response.completed":
+                    done = event.response
+        previous = done.id
+        for item in done.output:
+            if item.type == "function_call":
+                call_id, calls = item.call_id, calls + 1
+    if connection is not None:
+        connection.close()
+    report(t, turns=turns, tool_calls=calls)
 
 
 async def run_async(client, scenario):

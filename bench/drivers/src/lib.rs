@@ -12,6 +12,21 @@ use futures::StreamExt;
 pub const MODEL: &str = "gpt-4.1";
 pub const INPUT: &str = "Say hello";
 
+/// S5's question: with `chain_tools`, the mock answers it with a call.
+pub const CHAIN_QUESTION: &str = "What is the weather in Paris?";
+
+/// S5's tool.
+pub fn chain_tools() -> serde_json::Value {
+    serde_json::json!([{"type": "function", "name": "get_weather", "description": "Weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}])
+}
+
+/// S5's model: the mock's `think-ms` fault (BENCH_THINK_MS, default 20)
+/// on every turn, as a model's time to first token.
+pub fn chain_model() -> String {
+    format!("mock-fault:think-ms={}", size("BENCH_THINK_MS", 20))
+}
+
 /// `SCENARIO BASE_URL` from the command line.
 pub fn args() -> (String, String) {
     let mut args = std::env::args().skip(1);

@@ -60,6 +60,60 @@ async fn main() {
             })
             .await
         }
+        // S5: a function-calling chain of BENCH_TURNS turns, each one after
+        // the previous (previous_response_id), with BENCH_THINK_MS of
+        // server think time per turn: over HTTP streaming, or one WebSocket.
+        "s5" | "s5ws" => {
+            let turns = bench_drivers::size("BENCH_TURNS", 20);
+            let model = bench_drivers::chain_model();
+            let t = Instant::now();
+            let mut ws = if scenario == "s5ws" {
+                Some(client.responses().connect().await.expect("connect"))
+            } else {
+                None
+            };
+            let (mut previous, mut call_id, mut calls) = (None::<String>, String::new(), 0);
+            for turn in 0..turns {
+                let input: serde_json::Value = if turn % 2 == 0 {
+                    bench_drivers::CHAIN_QUESTION.into()
+                } else {
+                    serde_json::json!([{"type": "function_call_output", "call_id": call_id, "output": "18 C"}])
+                };
+                let mut req: CreateResponse = serde_json::from_value(serde_json::json!({
+                    "model": model, "input": input, "tools": bench_drivers::chain_tools(),
+                }))
+                .expect("request");
+                if let Some(id) = &previous {
+                    req.previous_response_id = id.clone().into();
+                }
+                let response = match &mut ws {
+                    Some(ws) => {
+                        ws.create(req).await.expect("send");
+                        ws.final_response().await.expect("turn")
+                    }
+                    None => client
+                        .responses()
+                        .create_stream(req)
+                        .await
+                        .expect("stream")
+                        .final_response()
+                        .await
+                        .expect("turn"),
+                };
+                previous = response.id.get().cloned();
+                let value = serde_json::to_value(&response).expect("json");
+                if let Some(call) = value["output"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|i| i["type"] == "function_call")
+                {
+                    call_id = call["call_id"].as_str().unwrap_or("").to_owned();
+                    calls += 1;
+                }
+            }
+            report(t, serde_json::json!({"turns": turns, "tool_calls": calls}));
+        }
         other => panic!("unknown scenario {other}"),
     }
 }
