@@ -118,3 +118,29 @@ def test_async_connect(aclient: AsyncOpenAI) -> None:
     out = asyncio.run(run())
     assert out[0] == "response.created" and out[-2] == "response.completed"
     assert out[-1] == "Mock answer to: And again."
+
+
+def test_async_sends_do_not_wait_for_a_read_in_progress(aclient: AsyncOpenAI) -> None:
+    """One task iterates while another sends: the send goes out at once
+    (the second create is sent while the first response still thinks)."""
+
+    async def run() -> List[str]:
+        order: List[str] = []
+        async with aclient.responses.connect() as connection:
+            await connection.response.create(model="mock-fault:think-ms=500", input="slow one")
+
+            async def read() -> None:
+                async for event in connection:
+                    if event.type == "response.completed":
+                        order.append("completed " + event.response.output_text)
+
+            reader = asyncio.create_task(read())
+            await asyncio.sleep(0.05)  # the reader is waiting for the first event
+            await connection.response.create(model="gpt-4.1", input="fast one")
+            order.append("sent the second")
+            await asyncio.wait_for(reader, 10)
+        return order
+
+    order = asyncio.run(run())
+    assert order[0] == "sent the second", order
+    assert [o.split(":")[0] for o in order[1:]] == ["completed Mock answer to"] * 2, order

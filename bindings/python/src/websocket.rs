@@ -6,7 +6,7 @@
 //! back as its event.
 
 use pyo3::prelude::*;
-use rapidresponse::{Error, NativeTransport, ResponsesConnection};
+use rapidresponse::{Error, NativeTransport, ResponsesConnection, ResponsesSender};
 use std::sync::Arc;
 
 use crate::errors::to_py;
@@ -14,14 +14,19 @@ use crate::{guard, guard_future, runtime};
 
 type Shared = Arc<tokio::sync::Mutex<Option<ResponsesConnection<NativeTransport>>>>;
 
+/// The connection (read by one call at a time) and its sender (sends never
+/// wait for a read: asyncio code may send from one task while another
+/// iterates).
 #[pyclass(module = "rapidresponse._native", frozen)]
 pub struct NativeConnection {
     conn: Shared,
+    sender: ResponsesSender<NativeTransport>,
 }
 
 impl NativeConnection {
     pub fn new(conn: ResponsesConnection<NativeTransport>) -> Self {
         NativeConnection {
+            sender: conn.sender(),
             conn: Arc::new(tokio::sync::Mutex::new(Some(conn))),
         }
     }
@@ -34,19 +39,15 @@ fn closed() -> Error {
     }
 }
 
-async fn send(conn: Shared, text: String) -> PyResult<()> {
-    let event: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| to_py(Error::Config(format!("a client event must be JSON: {e}"))))?;
-    let mut guard = conn.lock().await;
-    let conn = guard.as_mut().ok_or_else(|| to_py(closed()))?;
-    conn.send(&event).await.map_err(to_py)
+async fn send(sender: ResponsesSender<NativeTransport>, text: String) -> PyResult<()> {
+    sender.send_text(text).await.map_err(to_py)
 }
 
 /// The next event's JSON; None when no response is in flight.
 async fn recv(conn: Shared) -> PyResult<Option<String>> {
     let mut guard = conn.lock().await;
     let conn = guard.as_mut().ok_or_else(|| to_py(closed()))?;
-    match conn.next_event().await {
+    match conn.next_delivery().await {
         None => Ok(None),
         Some(Ok(event)) => Ok(Some(event.data)),
         Some(Err(Error::StreamError { event, .. })) => Ok(Some(event.to_string())),
@@ -59,7 +60,7 @@ async fn recv(conn: Shared) -> PyResult<Option<String>> {
 async fn recv_batch(conn: Shared) -> PyResult<Option<Vec<String>>> {
     let mut guard = conn.lock().await;
     let conn = guard.as_mut().ok_or_else(|| to_py(closed()))?;
-    match conn.next_ready(BATCH_EVENTS).await {
+    match conn.next_ready_deliveries(BATCH_EVENTS).await {
         None => Ok(None),
         Some(Ok(events)) => Ok(Some(events.into_iter().map(|e| e.data).collect())),
         Some(Err(Error::StreamError { event, .. })) => Ok(Some(vec![event.to_string()])),
@@ -70,9 +71,12 @@ async fn recv_batch(conn: Shared) -> PyResult<Option<Vec<String>>> {
 /// At most this many events cross at once.
 const BATCH_EVENTS: usize = 2048;
 
-async fn close(conn: Shared) {
-    if let Some(conn) = conn.lock().await.take() {
-        conn.close().await;
+/// Closes through the sender (also while another task reads): the reader
+/// sees the close; the connection goes when nobody reads it.
+async fn close(sender: ResponsesSender<NativeTransport>, conn: Shared) {
+    sender.close().await;
+    if let Ok(mut guard) = conn.try_lock() {
+        guard.take();
     }
 }
 
@@ -80,11 +84,11 @@ async fn close(conn: Shared) {
 impl NativeConnection {
     /// Sends a client event (JSON text); GIL released.
     fn send(&self, py: Python<'_>, text: String) -> PyResult<()> {
-        guard(|| runtime::block_on(py, send(self.conn.clone(), text))?)
+        guard(|| runtime::block_on(py, send(self.sender.clone(), text))?)
     }
 
     fn send_async<'py>(&self, py: Python<'py>, text: String) -> PyResult<Bound<'py, PyAny>> {
-        guard(|| runtime::future_into_py(py, guard_future(send(self.conn.clone(), text))))
+        guard(|| runtime::future_into_py(py, guard_future(send(self.sender.clone(), text))))
     }
 
     /// The next event of the oldest response in flight (JSON text), None
@@ -118,16 +122,16 @@ impl NativeConnection {
 
     /// Closes with code 1000 (waits briefly for the server's close frame).
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        guard(|| runtime::block_on(py, close(self.conn.clone())))
+        guard(|| runtime::block_on(py, close(self.sender.clone(), self.conn.clone())))
     }
 
     fn close_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let conn = self.conn.clone();
+        let (sender, conn) = (self.sender.clone(), self.conn.clone());
         guard(|| {
             runtime::future_into_py(
                 py,
                 guard_future(async move {
-                    close(conn).await;
+                    close(sender, conn).await;
                     Ok(())
                 }),
             )

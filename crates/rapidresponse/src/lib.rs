@@ -53,7 +53,7 @@ pub use conversations::{ConversationItems, Conversations, Webhooks};
 #[cfg(feature = "native")]
 pub use native::NativeTransport;
 #[cfg(feature = "native")]
-pub use native_socket::NativeSocket;
+pub use native_socket::{NativeSender, NativeSocket};
 pub use rapidresponse_core as core;
 pub use rapidresponse_core::types::*;
 pub use rapidresponse_core::{
@@ -66,7 +66,9 @@ pub use resources::{
 };
 pub use stream::{ChunkStream, Event, EventStream, ResponseStream};
 pub use transport::{Body, MemoryTransport, Transport};
-pub use websocket::{ResponsesConnection, Socket, SocketEvent, SocketTransport};
+pub use websocket::{
+    ResponsesConnection, ResponsesSender, Socket, SocketEvent, SocketSender, SocketTransport,
+};
 
 #[cfg(feature = "native")]
 impl Client<NativeTransport> {

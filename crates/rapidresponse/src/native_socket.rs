@@ -19,14 +19,46 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
 use crate::native::{proxy_from_env, tls_config, NativeTransport};
-use crate::websocket::{api_error, Socket, SocketEvent, SocketTransport};
+use crate::websocket::{Socket, SocketEvent, SocketTransport};
 
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
-/// A native WebSocket.
+type Stream = WebSocketStream<Box<dyn Io>>;
+type Sink = futures_util::stream::SplitSink<Stream, Message>;
+
+/// A native WebSocket: its reading half, and the writing half its senders share.
 pub struct NativeSocket {
-    ws: WebSocketStream<Box<dyn Io>>,
+    read: futures_util::stream::SplitStream<Stream>,
+    write: NativeSender,
+}
+
+/// The writing half of a native WebSocket.
+#[derive(Clone)]
+pub struct NativeSender(Arc<tokio::sync::Mutex<Sink>>);
+
+impl crate::websocket::SocketSender for NativeSender {
+    async fn send_text(&self, text: String) -> Result<(), Error> {
+        self.0
+            .lock()
+            .await
+            .send(Message::text(text))
+            .await
+            .map_err(|e| connection(format!("WebSocket send: {e}")))
+    }
+
+    async fn close(&self, code: u16, reason: &str) {
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: reason.to_owned().into(),
+        };
+        let mut sink = self.0.lock().await;
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
+            sink.send(Message::Close(Some(frame))),
+        )
+        .await;
+    }
 }
 
 impl std::fmt::Debug for NativeSocket {
@@ -119,14 +151,21 @@ impl SocketTransport for NativeTransport {
                 kind: rapidresponse_core::TimeoutKind::Connect,
                 partial: None,
             }),
-            Ok(Ok((ws, _))) => Ok(NativeSocket { ws }),
+            Ok(Ok((ws, _))) => {
+                let (write, read) = ws.split();
+                Ok(NativeSocket {
+                    read,
+                    write: NativeSender(Arc::new(tokio::sync::Mutex::new(write))),
+                })
+            }
             Ok(Err(tokio_tungstenite::tungstenite::Error::Http(response))) => {
                 let mut headers = Headers::new();
                 for (k, v) in response.headers() {
                     headers.append(k.as_str(), String::from_utf8_lossy(v.as_bytes()));
                 }
                 let body = response.body().clone().unwrap_or_default();
-                Err(api_error(response.status().as_u16(), headers, &body))
+                let status = response.status().as_u16();
+                Err(rapidresponse_core::ApiError::from_response(status, &headers, &body).into())
             }
             Ok(Err(e)) => Err(connection(format!("WebSocket upgrade: {e}"))),
         }
@@ -134,16 +173,15 @@ impl SocketTransport for NativeTransport {
 }
 
 impl Socket for NativeSocket {
-    async fn send_text(&mut self, text: String) -> Result<(), Error> {
-        self.ws
-            .send(Message::text(text))
-            .await
-            .map_err(|e| connection(format!("WebSocket send: {e}")))
+    type Sender = NativeSender;
+
+    fn sender(&self) -> NativeSender {
+        self.write.clone()
     }
 
     async fn recv(&mut self) -> SocketEvent {
         loop {
-            return match self.ws.next().await {
+            return match self.read.next().await {
                 Some(Ok(Message::Text(text))) => SocketEvent::Text(text.to_string()),
                 Some(Ok(Message::Binary(bytes))) => match String::from_utf8(bytes.to_vec()) {
                     Ok(text) => SocketEvent::Text(text),
@@ -182,6 +220,21 @@ impl Socket for NativeSocket {
             code: CloseCode::from(code),
             reason: reason.to_owned().into(),
         };
-        let _ = tokio::time::timeout(Duration::from_secs(2), self.ws.close(Some(frame))).await;
+        let closing = async {
+            let _ = self
+                .write
+                .0
+                .lock()
+                .await
+                .send(Message::Close(Some(frame)))
+                .await;
+            // The peer's close frame, or the end of the stream.
+            while let Some(Ok(message)) = self.read.next().await {
+                if message.is_close() {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(2), closing).await;
     }
 }
