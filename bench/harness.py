@@ -73,7 +73,7 @@ CLIENTS = [
     ("rapidresponse python (async)", "s1 s2 s3 s4", PY + ["--module", "rapidresponse", "--mode", "async"]),
     ("openai-python (sync)", "s1 s2 s4 s5 s5ws", PY + ["--module", "openai", "--mode", "sync"]),
     ("openai-python (async)", "s1 s2 s3 s4", PY + ["--module", "openai", "--mode", "async"]),
-    ("rapidresponse npm (wasm)", "s1 s2 s3 s4 s5", JS + ["--module", "rapidresponse"]),
+    ("rapidresponse npm (wasm)", "s1 s2 s3 s4 s5 s5ws", JS + ["--module", "rapidresponse"]),
     ("openai-node", "s1 s2 s3 s4 s5 s5ws", JS + ["--module", "openai"]),
 ]
 FLOOR = CLIENTS[0][0]

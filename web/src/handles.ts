@@ -18,8 +18,20 @@ export interface NativeStreamHandle {
   final_response(): unknown;
 }
 
+export interface NativeConnectionHandle {
+  /** Sends a client event (JSON text): a task id. */
+  send(text: string): number;
+  /** The events already here after waiting for one: a task giving `[count, "[e1,\re2]"]`, or null when no response is in flight. */
+  recv_batch(): number;
+  in_flight(): number;
+  /** The close code once the socket closed. */
+  closed(): number | undefined;
+  close(): number;
+}
+
 export interface NativeClientHandle {
   call(spec: unknown, body: string | undefined, signal: AbortSignal | undefined, snapshots: boolean): number;
+  connect(spec: unknown, open: (url: string, headers: [string, string][]) => unknown): number;
   usage(): unknown;
   set_price(model: string, input: number, cached_input: number, output: number): void;
 }

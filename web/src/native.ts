@@ -185,6 +185,8 @@ export function toError(e: unknown): Error {
       // openai-node: the `error` member, or an `event: error` frame's message.
       const event = f.event ?? {};
       error = new APIError(undefined, event.error, event.error ? undefined : event.message, undefined);
+      // The whole event, for the WebSocket mode's `error` listeners.
+      Object.defineProperty(error, 'event', { value: event, enumerable: false });
       break;
     }
     case 'timeout':

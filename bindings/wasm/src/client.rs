@@ -8,7 +8,7 @@
 
 use rapidresponse::core::{Delivery, Error, FinalError, Flavor, Headers, Price, SnapshotRef};
 use rapidresponse::settings::{CallSpec, Settings};
-use rapidresponse::{Answer, Client, EventStream, UsageOf};
+use rapidresponse::{Answer, Client, EventStream, ResponsesConnection, ResponsesSender, UsageOf};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -100,6 +100,7 @@ impl NativeClient {
         let client = match signal {
             Some(signal) => self.client.on_transport(FetchTransport {
                 signal: Some(signal),
+                open_socket: None,
             }),
             None => self.client.clone(),
         };
@@ -133,6 +134,33 @@ impl NativeClient {
         }))
     }
 
+    /// Opens a WebSocket of the Responses API (`spec`: the options of
+    /// `responses.connect`); `open(url, headers)` makes the platform's
+    /// WebSocket. The task gives a `NativeConnection`.
+    pub fn connect(&self, spec: JsValue, open: js_sys::Function) -> Result<u32, JsValue> {
+        let spec: CallSpec = serde_wasm_bindgen::from_value(spec)
+            .map_err(|e| config_error(format!("bad call description: {e}")))?;
+        let (_, options) = spec
+            .into_call(None, Flavor::OpenAINode)
+            .map_err(error_to_js)?;
+        let client = self.client.on_transport(FetchTransport {
+            signal: None,
+            open_socket: Some(open),
+        });
+        Ok(spawn(async move {
+            let conn = client
+                .responses()
+                .connect_with(options)
+                .await
+                .map_err(error_to_js)?;
+            Ok(NativeConnection {
+                sender: conn.sender(),
+                conn: Rc::new(RefCell::new(Some(conn))),
+            }
+            .into())
+        }))
+    }
+
     /// Token totals and cost over the calls of this client.
     pub fn usage(&self) -> JsValue {
         to_js(&self.client.usage().to_json())
@@ -142,6 +170,84 @@ impl NativeClient {
     pub fn set_price(&self, model: &str, input: f64, cached_input: f64, output: f64) {
         self.client
             .set_price(model, Price::new(input, cached_input, output));
+    }
+}
+
+/// An open WebSocket of the Responses API: `send(text)` and
+/// `recv_batch()` start tasks; a batch is `[count, "[e1,\re2,...]"]` as a
+/// stream's, or `null` when no response is in flight. Sends never wait
+/// for a read.
+#[wasm_bindgen]
+pub struct NativeConnection {
+    conn: Rc<RefCell<Option<ResponsesConnection<FetchTransport>>>>,
+    sender: ResponsesSender<FetchTransport>,
+}
+
+#[wasm_bindgen]
+impl NativeConnection {
+    pub fn send(&self, text: String) -> u32 {
+        let sender = self.sender.clone();
+        spawn(async move {
+            sender.send_text(text).await.map_err(error_to_js)?;
+            Ok(JsValue::NULL)
+        })
+    }
+
+    pub fn recv_batch(&self) -> u32 {
+        let taken = self.conn.borrow_mut().take();
+        let slot = self.conn.clone();
+        spawn(async move {
+            let Some(mut conn) = taken else {
+                return Err(config_error(
+                    "the connection is closed or being read".into(),
+                ));
+            };
+            let next = conn.next_ready_deliveries(BATCH_EVENTS).await;
+            *slot.borrow_mut() = Some(conn);
+            match next {
+                None => Ok(JsValue::NULL),
+                Some(Err(e)) => Err(error_to_js(e)),
+                Some(Ok(events)) => {
+                    let mut joined = String::from("[");
+                    for (i, e) in events.iter().enumerate() {
+                        if i > 0 {
+                            joined.push_str(",\r");
+                        }
+                        joined.push_str(&e.data);
+                    }
+                    joined.push(']');
+                    let count = JsValue::from(events.len() as u32);
+                    Ok(js_sys::Array::of2(&count, &JsValue::from_str(&joined)).into())
+                }
+            }
+        })
+    }
+
+    /// Responses sent and not finished (0 while a batch is being read).
+    pub fn in_flight(&self) -> u32 {
+        self.conn
+            .borrow()
+            .as_ref()
+            .map_or(0, |c| c.in_flight() as u32)
+    }
+
+    /// The close code once the socket closed (undefined while open, or
+    /// while a batch is being read).
+    pub fn closed(&self) -> Option<u16> {
+        self.conn
+            .borrow()
+            .as_ref()
+            .and_then(|c| c.closed().map(|(code, _)| code))
+    }
+
+    /// Closes with code 1000, also while a batch is being read (the task
+    /// ends when the close is sent).
+    pub fn close(&self) -> u32 {
+        let sender = self.sender.clone();
+        spawn(async move {
+            sender.close().await;
+            Ok(JsValue::NULL)
+        })
     }
 }
 

@@ -32,10 +32,12 @@ extern "C" {
     fn abort_signal_any(signals: &Array) -> Result<AbortSignal, JsValue>;
 }
 
-/// Sends requests with `fetch`; holds the caller's abort signal, if any.
+/// Sends requests with `fetch`; holds the caller's abort signal, if any,
+/// and the function that makes a platform WebSocket (`socket`).
 #[derive(Clone, Default)]
 pub struct FetchTransport {
     pub signal: Option<AbortSignal>,
+    pub open_socket: Option<js_sys::Function>,
 }
 
 /// A response body, read chunk by chunk from its `ReadableStream` (the

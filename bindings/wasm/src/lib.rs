@@ -9,9 +9,10 @@
 
 mod client;
 mod fetch;
+mod socket;
 mod tasks;
 
-pub use client::{NativeClient, NativeStream};
+pub use client::{NativeClient, NativeConnection, NativeStream};
 pub use tasks::{poll_task, setup};
 
 /// The cursor of the page after one of a list, under openai-node's rule

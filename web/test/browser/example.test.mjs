@@ -128,6 +128,30 @@ test('in the page: a hostile stream pollutes nothing and the answer arrives', as
   });
 });
 
+test('in the page: the WebSocket mode over the browser\'s WebSocket', async () => {
+  const page = await browser.newPage();
+  await page.goto(site.url);
+  const result = await page.evaluate(async () => {
+    const { default: OpenAI, ResponsesWS } = await import('/dist/index.js');
+    const config = await (await fetch('/config.json')).json();
+    const client = new OpenAI({ apiKey: config.apiKey, baseURL: config.baseURL, dangerouslyAllowBrowser: true });
+    const ws = new ResponsesWS(client);
+    const types = [];
+    const done = new Promise((resolve, reject) => {
+      ws.on('event', (e) => {
+        types.push(e.type);
+        if (e.type === 'response.completed') resolve(e.response.output[0].content[0].text);
+      });
+      ws.on('error', reject);
+    });
+    ws.send({ type: 'response.create', model: 'gpt-4.1', input: 'Hello over a socket' });
+    const text = await done;
+    ws.close();
+    return { first: types[0], text };
+  });
+  assert.deepEqual(result, { first: 'response.created', text: 'Mock answer to: Hello over a socket.' });
+});
+
 test('in a module Worker: fetch, the wasm module and a stream work there too', async () => {
   const page = await browser.newPage();
   await page.goto(site.url);
