@@ -385,18 +385,7 @@ impl<T: Transport> ResponseStream<T> {
                 Err(e) => return Err(e),
             }
         }
-        let typed = |v: serde_json::Value| serde_json::from_value(v).unwrap_or_default();
-        match self.0.machine.final_response() {
-            Ok(v) => Ok(typed(v)),
-            Err(FinalError::Failed(v)) => Err(Error::ResponseFailed(Box::new(v))),
-            Err(FinalError::Incomplete(v)) => Err(Error::ResponseIncomplete(Box::new(v))),
-            Err(FinalError::NotCompleted(v)) => Err(Error::IncompleteStream {
-                partial: Box::new(v),
-            }),
-            Err(FinalError::NoEvents) => Err(Error::IncompleteStream {
-                partial: Box::new(serde_json::json!({})),
-            }),
-        }
+        typed_final(self.0.machine.final_response())
     }
 
     /// The events as a `futures::Stream`.
@@ -405,6 +394,26 @@ impl<T: Transport> ResponseStream<T> {
             self,
             |mut s| async move { s.next().await.map(|item| (item, s)) },
         )
+    }
+}
+
+/// The machine's final response as the Rust crate gives it: a completed
+/// `Response`, or the error that carries the response (failed, incomplete,
+/// cut short). Shared by HTTP streams and WebSocket responses.
+pub(crate) fn typed_final(
+    result: Result<serde_json::Value, FinalError>,
+) -> Result<Response, Error> {
+    let typed = |v: serde_json::Value| serde_json::from_value(v).unwrap_or_default();
+    match result {
+        Ok(v) => Ok(typed(v)),
+        Err(FinalError::Failed(v)) => Err(Error::ResponseFailed(Box::new(v))),
+        Err(FinalError::Incomplete(v)) => Err(Error::ResponseIncomplete(Box::new(v))),
+        Err(FinalError::NotCompleted(v)) => Err(Error::IncompleteStream {
+            partial: Box::new(v),
+        }),
+        Err(FinalError::NoEvents) => Err(Error::IncompleteStream {
+            partial: Box::new(serde_json::json!({})),
+        }),
     }
 }
 

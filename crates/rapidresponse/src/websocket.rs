@@ -11,8 +11,8 @@
 
 use rapidresponse_core::websocket::{client_event_type, create_message};
 use rapidresponse_core::{
-    CreateResponse, Delivery, Error, EventKind, FinalError, HttpRequest, Response, Step,
-    StreamEvent, StreamMachine, StreamRules, TimeoutKind, UsageKind,
+    CreateResponse, Delivery, Error, EventKind, HttpRequest, Response, Step, StreamEvent,
+    StreamMachine, StreamRules, TimeoutKind, UsageKind,
 };
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -80,6 +80,15 @@ type Shared = Arc<Mutex<Lanes>>;
 
 fn lock(shared: &Shared) -> MutexGuard<'_, Lanes> {
     shared.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Marks the connection closed by this side (code 1000); whether it was
+/// open (and a close frame is to be sent).
+fn mark_closed(shared: &Shared) -> bool {
+    let mut lanes = lock(shared);
+    let open = lanes.closed.is_none();
+    lanes.closed.get_or_insert((1000, String::new()));
+    open
 }
 
 /// One WebSocket connection of the Responses API.
@@ -177,13 +186,7 @@ impl<T: SocketTransport> ResponsesSender<T> {
     /// response in flight ends with a connection error carrying what
     /// arrived, and later sends fail.
     pub async fn close(&self) {
-        let open = {
-            let mut lanes = lock(&self.shared);
-            let open = lanes.closed.is_none();
-            lanes.closed.get_or_insert((1000, String::new()));
-            open
-        };
-        if open {
+        if mark_closed(&self.shared) {
             self.socket.close(1000, "").await;
         }
     }
@@ -433,18 +436,7 @@ impl<T: SocketTransport> ResponsesConnection<T> {
         let Some(machine) = &self.finished else {
             return Err(Error::Config("no response is in flight".into()));
         };
-        let typed = |v: Value| serde_json::from_value(v).unwrap_or_default();
-        match machine.final_response() {
-            Ok(v) => Ok(typed(v)),
-            Err(FinalError::Failed(v)) => Err(Error::ResponseFailed(Box::new(v))),
-            Err(FinalError::Incomplete(v)) => Err(Error::ResponseIncomplete(Box::new(v))),
-            Err(FinalError::NotCompleted(v)) => Err(Error::IncompleteStream {
-                partial: Box::new(v),
-            }),
-            Err(FinalError::NoEvents) => Err(Error::IncompleteStream {
-                partial: Box::new(serde_json::json!({})),
-            }),
-        }
+        crate::stream::typed_final(machine.final_response())
     }
 
     /// How many responses were sent and have not finished.
@@ -460,13 +452,7 @@ impl<T: SocketTransport> ResponsesConnection<T> {
     /// Closes the connection (code 1000); responses in flight are dropped
     /// and later sends fail.
     pub async fn close(mut self) {
-        let open = {
-            let mut lanes = lock(&self.shared);
-            let open = lanes.closed.is_none();
-            lanes.closed.get_or_insert((1000, String::new()));
-            open
-        };
-        if open {
+        if mark_closed(&self.shared) {
             self.socket.close(1000, "").await;
         }
     }
