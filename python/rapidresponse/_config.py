@@ -158,6 +158,7 @@ class Config:
             "user_agent": _user_agent(self._is_async),
             "retry_delay_scale": self._retry_delay_scale,
             "max_body_bytes": self._max_body_bytes,
+            "websocket_base_url": self.websocket_base_url,
         }
 
     def _native(self) -> Any:

@@ -144,3 +144,14 @@ def test_async_sends_do_not_wait_for_a_read_in_progress(aclient: AsyncOpenAI) ->
     order = asyncio.run(run())
     assert order[0] == "sent the second", order
     assert [o.split(":")[0] for o in order[1:]] == ["completed Mock answer to"] * 2, order
+
+
+def test_websocket_base_url_takes_the_base_urls_place(mock: Any) -> None:
+    """openai-python's `websocket_base_url`: the socket goes there (with
+    `/responses` after it), whatever `base_url` says."""
+    client = OpenAI(api_key="k", base_url="http://127.0.0.1:9/nowhere/v1",
+                    websocket_base_url=mock.url.replace("http://", "ws://"))
+    with client.responses.connect() as connection:
+        connection.response.create(model="gpt-4.1", input="hi")
+        events = list(connection)
+    assert events[-1].response.output_text == "Mock answer to: hi."

@@ -170,6 +170,9 @@ pub struct ClientConfig {
     /// The secret webhook deliveries are verified with, unless a call
     /// gives its own (openai-python's `webhook_secret`).
     pub webhook_secret: Option<Secret>,
+    /// The WebSocket mode's base URL (`ws://` or `wss://`) in place of the
+    /// HTTP base URL's (openai-python's `websocket_base_url`).
+    pub websocket_base_url: Option<String>,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -193,6 +196,7 @@ impl fmt::Debug for ClientConfig {
             .field("flavor", &self.flavor)
             .field("stream_rules", &self.stream_rules)
             .field("webhook_secret", &self.webhook_secret)
+            .field("websocket_base_url", &self.websocket_base_url)
             .finish()
     }
 }
@@ -215,6 +219,7 @@ impl Default for ClientConfig {
             flavor: Flavor::OpenAIPython,
             stream_rules: StreamRules::strict(),
             webhook_secret: None,
+            websocket_base_url: None,
         }
     }
 }

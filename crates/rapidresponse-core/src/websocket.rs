@@ -27,10 +27,23 @@ impl ClientConfig {
     /// headers as the flavor's SDK sends them (openai-python: its JSON
     /// `Accept` and `Content-Type`; openai-node: neither). The WebSocket
     /// handshake headers are the socket library's.
+    /// With `websocket_base_url`, that base takes the HTTP one's place
+    /// (`/responses` and the query still follow).
     pub fn prepare_websocket(&self, options: &RequestOptions) -> Result<HttpRequest, Error> {
-        let mut request = self
-            .prepare(&Call::new(Operation::ResponsesConnect), options)?
-            .request;
+        let call = Call::new(Operation::ResponsesConnect);
+        let mut request = match &self.websocket_base_url {
+            None => self.prepare(&call, options)?.request,
+            Some(base) => {
+                // The request is built on its HTTP twin, then mapped back.
+                let mut http = self.clone();
+                http.base_url = match base.split_once("://") {
+                    Some(("ws", rest)) => format!("http://{rest}"),
+                    Some(("wss", rest)) => format!("https://{rest}"),
+                    _ => base.clone(),
+                };
+                http.prepare(&call, options)?.request
+            }
+        };
         request.url = websocket_url(&request.url);
         let set_by_caller = |name: &str| {
             options
@@ -128,6 +141,9 @@ mod tests {
         };
         let r = local.prepare_websocket(&options).unwrap();
         assert_eq!(r.url, "ws://127.0.0.1:9/v1/responses?contract=1");
+        local.websocket_base_url = Some("wss://realtime.example/v2/".into());
+        let r = local.prepare_websocket(&RequestOptions::default()).unwrap();
+        assert_eq!(r.url, "wss://realtime.example/v2/responses");
     }
 
     #[test]

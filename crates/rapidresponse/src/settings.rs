@@ -71,6 +71,10 @@ pub struct Settings {
     /// The largest whole body accepted (ours; the SDKs have no limit).
     #[serde(default)]
     pub max_body_bytes: Option<usize>,
+    /// The WebSocket mode's base URL in place of the HTTP one's
+    /// (openai-python's `websocket_base_url`).
+    #[serde(default)]
+    pub websocket_base_url: Option<String>,
 }
 
 /// Per-call options.
@@ -186,6 +190,7 @@ impl Settings {
         if let Some(n) = self.max_body_bytes {
             config.max_body_bytes = n;
         }
+        config.websocket_base_url = self.websocket_base_url.clone();
         if let Some(azure) = &self.azure {
             let auth = match (&azure.api_key, &azure.ad_token) {
                 (Some(k), _) => Some(AzureAuth::ApiKey(Secret::new(k.as_str()))),
