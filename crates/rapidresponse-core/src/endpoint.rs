@@ -535,7 +535,7 @@ impl ClientConfig {
     }
 
     /// What every request's path is appended to.
-    fn requests_base(&self) -> String {
+    pub(crate) fn requests_base(&self) -> String {
         match &self.provider {
             Provider::Azure {
                 endpoint: Some(e), ..

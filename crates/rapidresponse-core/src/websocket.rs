@@ -31,19 +31,12 @@ impl ClientConfig {
     /// (`/responses` and the query still follow).
     pub fn prepare_websocket(&self, options: &RequestOptions) -> Result<HttpRequest, Error> {
         let call = Call::new(Operation::ResponsesConnect);
-        let mut request = match &self.websocket_base_url {
-            None => self.prepare(&call, options)?.request,
-            Some(base) => {
-                // The request is built on its HTTP twin, then mapped back.
-                let mut http = self.clone();
-                http.base_url = match base.split_once("://") {
-                    Some(("ws", rest)) => format!("http://{rest}"),
-                    Some(("wss", rest)) => format!("https://{rest}"),
-                    _ => base.clone(),
-                };
-                http.prepare(&call, options)?.request
+        let mut request = self.prepare(&call, options)?.request;
+        if let Some(base) = &self.websocket_base_url {
+            if let Some(rest) = request.url.strip_prefix(self.requests_base().as_str()) {
+                request.url = format!("{}{rest}", base.trim_end_matches('/'));
             }
-        };
+        }
         request.url = websocket_url(&request.url);
         let set_by_caller = |name: &str| {
             options
@@ -62,10 +55,11 @@ impl ClientConfig {
     }
 }
 
-/// `http://` becomes `ws://`, anything else `wss://` (as both SDKs map it).
+/// `http://` (or `ws://`) becomes `ws://`, anything else `wss://` (as
+/// both SDKs map it).
 fn websocket_url(url: &str) -> String {
     match url.split_once("://") {
-        Some(("http", rest)) => format!("ws://{rest}"),
+        Some(("http" | "ws", rest)) => format!("ws://{rest}"),
         Some((_, rest)) => format!("wss://{rest}"),
         None => url.to_owned(),
     }
@@ -144,6 +138,9 @@ mod tests {
         local.websocket_base_url = Some("wss://realtime.example/v2/".into());
         let r = local.prepare_websocket(&RequestOptions::default()).unwrap();
         assert_eq!(r.url, "wss://realtime.example/v2/responses");
+        local.websocket_base_url = Some("ws://127.0.0.1:7/v1".into());
+        let r = local.prepare_websocket(&options).unwrap();
+        assert_eq!(r.url, "ws://127.0.0.1:7/v1/responses?contract=1");
     }
 
     #[test]
