@@ -21,7 +21,7 @@ export interface NativeStreamHandle {
 export interface NativeConnectionHandle {
   /** Sends a client event (JSON text): a task id. */
   send(text: string): number;
-  /** The events already here after waiting for one: a task giving `[count, "[e1,\re2]"]`, or null when no response is in flight. */
+  /** The events already here after waiting for one: a task giving a stream's `Batch` (no snapshots), or null when no response is in flight. */
   recv_batch(): number;
   in_flight(): number;
   /** The close code once the socket closed. */

@@ -17,6 +17,7 @@ import type { HeadersLike, OpenAI } from './client.js';
 import { APIError, OpenAIError } from './error.js';
 import type { NativeConnectionHandle } from './handles.js';
 import { runTask, toError } from './native.js';
+import type { Batch } from './streaming.js';
 import type { ResponseStreamEvent } from './types.js';
 
 type Listener = (...args: any[]) => void;
@@ -115,9 +116,9 @@ export class ResponsesWS {
     const native = this.#native;
     try {
       for (;;) {
-        let batch: [number, string] | null;
+        let batch: Batch | null;
         try {
-          batch = await runTask<[number, string] | null>(() => native.recv_batch());
+          batch = await runTask<Batch | null>(() => native.recv_batch());
         } catch (e) {
           const event = e instanceof APIError ? (e as { event?: Record<string, unknown> }).event : undefined;
           if (event) {

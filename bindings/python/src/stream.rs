@@ -20,7 +20,7 @@ use crate::{guard, guard_future, runtime};
 
 /// At most about this many events are read ahead into one batch: enough
 /// to make the crossing rare, few enough to keep a batch's objects small.
-const BATCH_EVENTS: usize = 2048;
+pub(crate) const BATCH_EVENTS: usize = 2048;
 
 /// The classes a stream's events become: `classes[type]`, else
 /// `fallback` (None: the plain JSON values); with `snapshots`, text and

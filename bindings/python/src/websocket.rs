@@ -10,6 +10,7 @@ use rapidresponse::{Error, NativeTransport, ResponsesConnection, ResponsesSender
 use std::sync::Arc;
 
 use crate::errors::to_py;
+use crate::stream::BATCH_EVENTS;
 use crate::{guard, guard_future, runtime};
 
 type Shared = Arc<tokio::sync::Mutex<Option<ResponsesConnection<NativeTransport>>>>;
@@ -67,9 +68,6 @@ async fn recv_batch(conn: Shared) -> PyResult<Option<Vec<String>>> {
         Some(Err(e)) => Err(to_py(e)),
     }
 }
-
-/// At most this many events cross at once.
-const BATCH_EVENTS: usize = 2048;
 
 /// Closes through the sender (also while another task reads): the reader
 /// sees the close; the connection goes when nobody reads it.

@@ -174,9 +174,9 @@ impl NativeClient {
 }
 
 /// An open WebSocket of the Responses API: `send(text)` and
-/// `recv_batch()` start tasks; a batch is `[count, "[e1,\re2,...]"]` as a
-/// stream's, or `null` when no response is in flight. Sends never wait
-/// for a read.
+/// `recv_batch()` start tasks; a batch is a stream's (`batch_to_js`,
+/// without snapshots), or `null` when no response is in flight. Sends
+/// never wait for a read.
 #[wasm_bindgen]
 pub struct NativeConnection {
     conn: Rc<RefCell<Option<ResponsesConnection<FetchTransport>>>>,
@@ -207,18 +207,7 @@ impl NativeConnection {
             match next {
                 None => Ok(JsValue::NULL),
                 Some(Err(e)) => Err(error_to_js(e)),
-                Some(Ok(events)) => {
-                    let mut joined = String::from("[");
-                    for (i, e) in events.iter().enumerate() {
-                        if i > 0 {
-                            joined.push_str(",\r");
-                        }
-                        joined.push_str(&e.data);
-                    }
-                    joined.push(']');
-                    let count = JsValue::from(events.len() as u32);
-                    Ok(js_sys::Array::of2(&count, &JsValue::from_str(&joined)).into())
-                }
+                Some(Ok(events)) => Ok(batch_to_js(&events, false)),
             }
         })
     }
