@@ -71,12 +71,22 @@ class _ResponseEvents:
         return self._connection.send(_steer_event(params))
 
 
-class ResponsesConnection:
+class _Connection:
+    """What the sync and async connections share."""
+
+    def __init__(self, native: Any, events: Any) -> None:
+        self._native = native
+        self.response = events(self)
+
+    def parse_event(self, data: Any) -> Any:
+        return _event(data.decode() if isinstance(data, (bytes, bytearray)) else data)
+
+
+class ResponsesConnection(_Connection):
     """An open WebSocket of the Responses API."""
 
     def __init__(self, native: Any) -> None:
-        self._native = native
-        self.response = _ResponseEvents(self)
+        super().__init__(native, _ResponseEvents)
 
     def send(self, event: Any) -> None:
         """Sends a client event (a dict or a model); a `response.create`
@@ -99,9 +109,6 @@ class ResponsesConnection:
     def recv(self) -> Any:
         """The next event, typed (an `error` event is returned, not raised)."""
         return self.parse_event(self.recv_bytes())
-
-    def parse_event(self, data: Any) -> Any:
-        return _event(data.decode() if isinstance(data, (bytes, bytearray)) else data)
 
     def __iter__(self) -> Iterator[Any]:
         # The events already here cross together: one wait, one crossing.
@@ -155,12 +162,11 @@ class _AsyncResponseEvents:
         await self._connection.send(_steer_event(params))
 
 
-class AsyncResponsesConnection:
+class AsyncResponsesConnection(_Connection):
     """An open WebSocket of the Responses API, for asyncio."""
 
     def __init__(self, native: Any) -> None:
-        self._native = native
-        self.response = _AsyncResponseEvents(self)
+        super().__init__(native, _AsyncResponseEvents)
 
     async def send(self, event: Any) -> None:
         try:
@@ -179,9 +185,6 @@ class AsyncResponsesConnection:
 
     async def recv(self) -> Any:
         return self.parse_event(await self.recv_bytes())
-
-    def parse_event(self, data: Any) -> Any:
-        return _event(data.decode() if isinstance(data, (bytes, bytearray)) else data)
 
     async def __aiter__(self) -> AsyncIterator[Any]:
         while True:

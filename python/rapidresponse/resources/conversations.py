@@ -55,14 +55,13 @@ def _delete_call(conversation_id: str, params: Dict[str, Any]) -> Call:
     )
 
 
-class _ConversationsBase(Resource):
+class Conversations(Resource):
+    """`client.conversations` of `OpenAI` (and, through `AsyncConversations`,
+    of `AsyncOpenAI`: the client's `_run` gives a coroutine there)."""
+
     @property
     def items(self) -> Any:
         return (AsyncItems if self._client._is_async else Items)(self._client, self._mode)
-
-
-class Conversations(_ConversationsBase):
-    """`client.conversations` of `OpenAI`."""
 
     def create(self, **params: Any) -> Any:
         """POST /conversations (`items=`, `metadata=`, both optional)."""
@@ -79,20 +78,8 @@ class Conversations(_ConversationsBase):
         return self._run(_delete_call(conversation_id, params))
 
 
-class AsyncConversations(_ConversationsBase):
-    """`client.conversations` of `AsyncOpenAI`."""
-
-    def create(self, **params: Any) -> Any:
-        return self._run(_create_call(params))
-
-    def retrieve(self, conversation_id: str, **params: Any) -> Any:
-        return self._run(_retrieve_call(conversation_id, params))
-
-    def update(self, conversation_id: str, **params: Any) -> Any:
-        return self._run(_update_call(conversation_id, params))
-
-    def delete(self, conversation_id: str, **params: Any) -> Any:
-        return self._run(_delete_call(conversation_id, params))
+class AsyncConversations(Conversations):
+    """`client.conversations` of `AsyncOpenAI` (awaitable calls)."""
 
 
 # -- items ------------------------------------------------------------------------------
@@ -174,21 +161,12 @@ class Items(Resource):
         return self._run(_items_delete_call(item_id, params))
 
 
-class AsyncItems(Resource):
-    """`client.conversations.items` of `AsyncOpenAI`."""
-
-    def create(self, conversation_id: str, **params: Any) -> Any:
-        return self._run(_items_create_call(conversation_id, params))
-
-    def retrieve(self, item_id: str, **params: Any) -> Any:
-        return self._run(_items_retrieve_call(item_id, params))
+class AsyncItems(Items):
+    """`client.conversations.items` of `AsyncOpenAI`: `list` is awaitable
+    for the first page and async-iterable over every item."""
 
     def list(self, conversation_id: str, **params: Any) -> Any:
-        """Await it for the first page, or `async for` over every item."""
         call = _items_list_call(self._client, conversation_id, params)
         if self._mode != "parse":
             return self._run(call)
         return AsyncPaginator(self._client, call)
-
-    def delete(self, item_id: str, **params: Any) -> Any:
-        return self._run(_items_delete_call(item_id, params))

@@ -197,6 +197,24 @@ def _reconnect_options(unsupported: Dict[str, Any]) -> None:
 
 
 class _ResponsesBase(Resource):
+    def connect(
+        self,
+        *,
+        extra_query: Optional[Dict[str, Any]] = None,
+        extra_headers: Optional[Dict[str, Any]] = None,
+        websocket_connection_options: Optional[Dict[str, Any]] = None,
+        **unsupported: Any,
+    ) -> Any:
+        """The WebSocket mode: `with client.responses.connect() as connection:`
+        (`async with` for AsyncOpenAI), then `connection.response.create(...)`
+        and `for event in connection`."""
+        from .._websocket import AsyncResponsesConnectionManager, ResponsesConnectionManager, connect_spec
+
+        _reconnect_options(unsupported)
+        spec = connect_spec(extra_query, extra_headers, websocket_connection_options)
+        manager = AsyncResponsesConnectionManager if self._client._is_async else ResponsesConnectionManager
+        return manager(self._client, spec)
+
     @property
     def input_items(self) -> Any:
         return (AsyncInputItems if self._client._is_async else InputItems)(self._client, self._mode)
@@ -242,22 +260,6 @@ class _ResponsesBase(Resource):
 
 class Responses(_ResponsesBase):
     """`client.responses` of `OpenAI`."""
-
-    def connect(
-        self,
-        *,
-        extra_query: Optional[Dict[str, Any]] = None,
-        extra_headers: Optional[Dict[str, Any]] = None,
-        websocket_connection_options: Optional[Dict[str, Any]] = None,
-        **unsupported: Any,
-    ) -> Any:
-        """The WebSocket mode: `with client.responses.connect() as connection:`
-        then `connection.response.create(...)` and `for event in connection`."""
-        from .._websocket import ResponsesConnectionManager, connect_spec
-
-        _reconnect_options(unsupported)
-        spec = connect_spec(extra_query, extra_headers, websocket_connection_options)
-        return ResponsesConnectionManager(self._client, spec)
 
     def create(self, **params: Any) -> Any:
         """POST /responses: a Response, or a Stream of events with `stream=True`."""
@@ -311,21 +313,6 @@ class Responses(_ResponsesBase):
 
 class AsyncResponses(_ResponsesBase):
     """`client.responses` of `AsyncOpenAI`."""
-
-    def connect(
-        self,
-        *,
-        extra_query: Optional[Dict[str, Any]] = None,
-        extra_headers: Optional[Dict[str, Any]] = None,
-        websocket_connection_options: Optional[Dict[str, Any]] = None,
-        **unsupported: Any,
-    ) -> Any:
-        """The WebSocket mode: `async with client.responses.connect() as connection:`."""
-        from .._websocket import AsyncResponsesConnectionManager, connect_spec
-
-        _reconnect_options(unsupported)
-        spec = connect_spec(extra_query, extra_headers, websocket_connection_options)
-        return AsyncResponsesConnectionManager(self._client, spec)
 
     def create(self, **params: Any) -> Any:
         return self._run(create_call(self._client, params))
