@@ -105,16 +105,9 @@ fn metadata_member(body: &Object, required: bool) -> Result<Value, Reply> {
     }
 }
 
-fn reply(result: Result<Value, Reply>) -> Reply {
-    match result {
-        Ok(body) => Reply::ok(body),
-        Err(reply) => reply,
-    }
-}
-
 /// `POST /conversations`.
 pub(crate) fn create(state: &State, request: &ApiRequest) -> Reply {
-    reply((|| {
+    Reply::of((|| {
         let body = request.json_object()?;
         let items = normalize_items(state, items_member(body, false)?)?;
         let metadata = metadata_member(body, false)?;
@@ -152,7 +145,7 @@ pub(crate) fn retrieve(state: &State, id: &str) -> Reply {
 
 /// `POST /conversations/{id}`: new metadata.
 pub(crate) fn update(state: &State, request: &ApiRequest, id: &str) -> Reply {
-    reply((|| {
+    Reply::of((|| {
         let metadata = metadata_member(request.json_object()?, true)?;
         let mut all = lock(&state.conversations);
         let c = all.by_id.get_mut(id).ok_or_else(|| not_found(id))?;
@@ -171,7 +164,7 @@ pub(crate) fn delete(state: &State, id: &str) -> Reply {
 
 /// `POST /conversations/{id}/items`: the items added, as a list.
 pub(crate) fn add_items(state: &State, request: &ApiRequest, id: &str) -> Reply {
-    reply((|| {
+    Reply::of((|| {
         let items = items_member(request.json_object()?, true)?;
         if !lock(&state.conversations).by_id.contains_key(id) {
             return Err(not_found(id));

@@ -387,10 +387,7 @@ pub(crate) fn compact(state: &State, request: &ApiRequest) -> Reply {
             },
         }))
     })();
-    match result {
-        Ok(body) => Reply::ok(body),
-        Err(reply) => reply,
-    }
+    Reply::of(result)
 }
 
 /// `POST /responses/input_tokens`: what `usage.input_tokens` would be.
@@ -404,8 +401,5 @@ pub(crate) fn input_tokens(state: &State, request: &ApiRequest) -> Reply {
             "input_tokens": count_request_tokens(body, previous.as_ref()),
         }))
     })();
-    match result {
-        Ok(body) => Reply::ok(body),
-        Err(reply) => reply,
-    }
+    Reply::of(result)
 }

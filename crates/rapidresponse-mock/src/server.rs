@@ -274,6 +274,14 @@ pub(crate) enum Reply {
 }
 
 impl Reply {
+    /// A 200 with `body`, or the error reply a step returned.
+    pub fn of(result: Result<Value, Reply>) -> Reply {
+        match result {
+            Ok(body) => Reply::ok(body),
+            Err(reply) => reply,
+        }
+    }
+
     pub fn ok(body: Value) -> Reply {
         Reply::Json {
             status: 200,
