@@ -7,6 +7,7 @@
 //! SSE. It opens no socket and keeps no connection state.
 
 use serde_json::Value;
+use std::time::Duration;
 
 use crate::config::{ClientConfig, RequestOptions};
 use crate::endpoint::{Call, Flavor, Operation};
@@ -90,12 +91,143 @@ pub fn create_message(body: &[u8], stream_id: Option<&str>) -> Result<String, Er
 /// The `type` of a client event the caller built (`response.create`,
 /// `response.steer`, ...), to know whether a response is now in flight.
 pub fn client_event_type(message: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Typed {
-        #[serde(rename = "type")]
-        kind: Option<String>,
+    client_event_head(message).kind
+}
+
+/// What routing needs of a message either way: its `type` and its lane
+/// (`stream_id`; `None` is the default lane). Other members are skipped.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct MessageHead {
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub stream_id: Option<String>,
+}
+
+/// The head of a client event or a server message; an unreadable one has
+/// neither member (it goes to the default lane).
+pub fn client_event_head(message: &str) -> MessageHead {
+    serde_json::from_str(message).unwrap_or_default()
+}
+
+/// The lane a server message belongs to (the `stream_id` it echoes).
+pub fn message_stream_id(message: &str) -> Option<String> {
+    client_event_head(message).stream_id
+}
+
+/// Whether a connection closed with `code` may be opened again (the
+/// SDKs' set; a normal close, a policy or protocol error may not).
+pub fn is_recoverable_close(code: u16) -> bool {
+    RECOVERABLE_CLOSE_CODES.contains(&code)
+}
+
+/// When to open a dropped connection again, as both SDKs do it (opt-in:
+/// openai-python's `on_reconnecting=`, openai-node's `reconnect:`): after a
+/// recoverable close, at most `max_retries` attempts, waiting
+/// `min(initial * 2^(attempt-1), max) * (0.75 + 0.25 * jitter)` before each.
+/// What was in flight on the dropped connection is not re-sent (it may have
+/// been charged); messages sent while reconnecting wait in a `SendQueue`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReconnectPolicy {
+    pub max_retries: u32,
+    pub initial_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for ReconnectPolicy {
+    fn default() -> Self {
+        ReconnectPolicy {
+            max_retries: 5,
+            initial_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(8),
+        }
     }
-    serde_json::from_str::<Typed>(message).ok()?.kind
+}
+
+impl ReconnectPolicy {
+    /// The wait before attempt `attempt` (1-based) after a close with
+    /// `code`, or `None`: the code is not recoverable or the attempts are
+    /// spent. `jitter` is uniform in [0, 1).
+    pub fn delay(&self, code: u16, attempt: u32, jitter: f64) -> Option<Duration> {
+        if !is_recoverable_close(code) || attempt == 0 || attempt > self.max_retries {
+            return None;
+        }
+        let doubled = self.initial_delay.as_secs_f64() * 2f64.powi((attempt - 1).min(1000) as i32);
+        let base = doubled.min(self.max_delay.as_secs_f64());
+        let factor = 0.75 + 0.25 * jitter.clamp(0.0, 1.0);
+        Some(Duration::from_secs_f64((base * factor).max(0.0)))
+    }
+}
+
+/// The messages sent while a connection is being opened again, oldest
+/// first, up to a total size (the SDKs' `max_queue_size`, 1 MiB): one over
+/// it is refused rather than kept.
+#[derive(Debug, Clone)]
+pub struct SendQueue {
+    messages: std::collections::VecDeque<String>,
+    bytes: usize,
+    max_bytes: usize,
+}
+
+/// The SDKs' default `max_queue_size`.
+pub const DEFAULT_MAX_QUEUE_BYTES: usize = 1 << 20;
+
+impl SendQueue {
+    pub fn new(max_bytes: usize) -> Self {
+        SendQueue {
+            messages: Default::default(),
+            bytes: 0,
+            max_bytes,
+        }
+    }
+
+    /// Keeps `message` to send later; false (and not kept) when it would
+    /// take the queue over its size.
+    pub fn push(&mut self, message: String) -> bool {
+        if self.bytes + message.len() > self.max_bytes {
+            return false;
+        }
+        self.bytes += message.len();
+        self.messages.push_back(message);
+        true
+    }
+
+    /// The oldest message, to send now.
+    pub fn pop(&mut self) -> Option<String> {
+        let message = self.messages.pop_front()?;
+        self.bytes -= message.len();
+        Some(message)
+    }
+
+    /// Puts a message that could not be sent back at the front.
+    pub fn unpop(&mut self, message: String) {
+        self.bytes += message.len();
+        self.messages.push_front(message);
+    }
+
+    /// Everything still queued (the messages a closed connection never sent).
+    pub fn drain(&mut self) -> Vec<String> {
+        self.bytes = 0;
+        self.messages.drain(..).collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+}
+
+impl Default for SendQueue {
+    fn default() -> Self {
+        SendQueue::new(DEFAULT_MAX_QUEUE_BYTES)
+    }
 }
 
 #[cfg(test)]
@@ -155,6 +287,9 @@ mod tests {
             r#"{"type":"response.create","model":"gpt-5","input":"hi","stream_id":"lane-1"}"#
         );
         assert_eq!(client_event_type(&m).as_deref(), Some("response.create"));
+        assert_eq!(message_stream_id(&m).as_deref(), Some("lane-1"));
+        assert_eq!(message_stream_id(r#"{"type":"response.created"}"#), None);
+        assert_eq!(client_event_head("not json"), MessageHead::default());
         assert!(create_message(b"[1]", None).is_err());
     }
 
@@ -214,5 +349,38 @@ mod tests {
             out.pop_back(),
             Some(Step::End(Err(Error::Sse { .. })))
         ));
+    }
+
+    #[test]
+    fn reconnects_follow_the_sdks_backoff_on_recoverable_codes_only() {
+        let p = ReconnectPolicy::default();
+        assert_eq!(p.delay(1006, 1, 1.0), Some(Duration::from_millis(500)));
+        assert_eq!(p.delay(1006, 1, 0.0), Some(Duration::from_millis(375)));
+        assert_eq!(p.delay(1012, 3, 1.0), Some(Duration::from_secs(2)));
+        // Capped at max_delay: 0.5 * 2^5 = 16 s > 8 s.
+        let long = ReconnectPolicy {
+            max_retries: 10,
+            ..p
+        };
+        assert_eq!(long.delay(1001, 6, 1.0), Some(Duration::from_secs(8)));
+        assert_eq!(p.delay(1006, 6, 1.0), None, "attempts spent");
+        assert_eq!(p.delay(1006, 0, 1.0), None);
+        for code in [1000, 1002, 1003, 1008, 1009, 4000] {
+            assert_eq!(p.delay(code, 1, 1.0), None, "{code} is not recoverable");
+        }
+    }
+
+    #[test]
+    fn the_send_queue_keeps_order_and_refuses_past_its_size() {
+        let mut q = SendQueue::new(10);
+        assert!(q.push("abcd".into()));
+        assert!(q.push("efgh".into()));
+        assert!(!q.push("ijk".into()), "11 bytes > 10");
+        assert_eq!(q.pop().as_deref(), Some("abcd"));
+        assert!(q.push("ij".into()));
+        q.unpop("abcd".into());
+        assert_eq!(q.drain(), vec!["abcd", "efgh", "ij"]);
+        assert!(q.is_empty());
+        assert!(q.push("0123456789".into()));
     }
 }

@@ -3,15 +3,18 @@
 //! create as `POST /responses` (validation, planning, chaining, storage,
 //! conversations, faults) and its events go out as text messages, one per
 //! event, with the request's `stream_id` echoed; a refused create is an
-//! `error` event and the connection stays open. Faults come from the
+//! `error` event and the connection stays open. Each lane (`stream_id`,
+//! or none) answers its creates first in, first out; lanes run side by
+//! side, their events interleaved. Faults come from the
 //! upgrade request's `x-mock-fault` header (for every response of the
 //! connection), a `mock-fault:` model, or the queue, one per create:
 //! `drop-after=N` closes the TCP connection without a close frame (1006),
-//! `stall-after=N` stops sending, `think-ms=N` waits before the first event.
+//! `stall-after=N` stops sending (on that lane), `think-ms=N` waits before the first event.
 //! Responses created with `store: false` stay readable by
 //! `previous_response_id` until their connection closes (the API's
 //! connection-local cache). It does not parse HTTP.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -60,39 +63,61 @@ pub(crate) async fn serve(
 ) {
     let io = hyper_util::rt::TokioIo::new(upgraded);
     let config = WebSocketConfig::default().max_message_size(Some(MAX_MESSAGE));
-    let mut ws = WebSocketStream::from_raw_socket(
+    let ws = WebSocketStream::from_raw_socket(
         io,
         tokio_tungstenite::tungstenite::protocol::Role::Server,
         Some(config),
     )
     .await;
-    let mut local: Vec<String> = Vec::new();
-    while let Some(message) = ws.next().await {
-        let text = match message {
-            Ok(Message::Text(text)) => text.to_string(),
-            Ok(Message::Binary(_)) => {
-                let error = error_event(400, "Binary messages are not supported.", None, None);
-                if ws.send(Message::text(error.to_string())).await.is_err() {
-                    break;
-                }
-                continue;
-            }
-            Ok(Message::Close(_)) | Err(_) => break,
-            Ok(_) => continue,
-        };
-        match create(&state, &headers, &connection_fault, &text, &mut local) {
-            Ok((events, fault, stream_id)) => {
-                if !send_events(&mut ws, events, &fault, stream_id.as_deref()).await {
-                    break;
-                }
-            }
-            Err(event) => {
-                if ws.send(Message::text(event.to_string())).await.is_err() {
-                    break;
-                }
+    let (mut sink, mut stream) = ws.split();
+    // Every lane's messages go out through one writer; a `drop-after`
+    // fault ends the writer, and with it the connection (no close frame).
+    let (out, mut outgoing) = tokio::sync::mpsc::unbounded_channel::<Out>();
+    let writer = async move {
+        while let Some(Out::Text(text)) = outgoing.recv().await {
+            if sink.send(Message::text(text)).await.is_err() {
+                return;
             }
         }
+    };
+    tokio::pin!(writer);
+    let mut lanes: HashMap<Option<String>, tokio::sync::mpsc::UnboundedSender<Created>> =
+        HashMap::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut local: Vec<String> = Vec::new();
+    loop {
+        let message = tokio::select! {
+            _ = &mut writer => break,
+            message = stream.next() => message,
+        };
+        let text = match message {
+            Some(Ok(Message::Text(text))) => text.to_string(),
+            Some(Ok(Message::Binary(_))) => {
+                let error = error_event(400, "Binary messages are not supported.", None, None);
+                let _ = out.send(Out::Text(error.to_string()));
+                continue;
+            }
+            Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+            Some(Ok(_)) => continue,
+        };
+        let created = create(&state, &headers, &connection_fault, &text, &mut local);
+        let lane = match &created {
+            Ok((_, _, lane)) => lane.clone(),
+            Err(event) => event
+                .get("stream_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        };
+        let created = created.unwrap_or_else(|event| (vec![event], FaultSpec::default(), None));
+        // Each lane answers its creates in order; lanes run side by side.
+        let queue = lanes.entry(lane).or_insert_with(|| {
+            let (queue, work) = tokio::sync::mpsc::unbounded_channel();
+            tasks.spawn(run_lane(work, out.clone()));
+            queue
+        });
+        let _ = queue.send(created);
     }
+    tasks.abort_all();
     // The connection-local cache goes with the connection.
     let mut store = lock(&state.store);
     for id in local {
@@ -100,23 +125,39 @@ pub(crate) async fn serve(
     }
 }
 
+/// A message for the connection's writer.
+enum Out {
+    Text(String),
+    /// Close the TCP connection without a close frame (1006).
+    Drop,
+}
+
+/// Answers one lane's creates, one after another.
+async fn run_lane(
+    mut work: tokio::sync::mpsc::UnboundedReceiver<Created>,
+    out: tokio::sync::mpsc::UnboundedSender<Out>,
+) {
+    while let Some((events, fault, stream_id)) = work.recv().await {
+        if !send_events(&out, events, &fault, stream_id.as_deref()).await {
+            return;
+        }
+    }
+}
+
 /// Sends a response's events; false when the connection is gone (or a
 /// fault dropped it).
-async fn send_events<S>(
-    ws: &mut WebSocketStream<S>,
+async fn send_events(
+    out: &tokio::sync::mpsc::UnboundedSender<Out>,
     events: Vec<Value>,
     fault: &FaultSpec,
     stream_id: Option<&str>,
-) -> bool
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
+) -> bool {
     if let Some(ms) = fault.think_ms {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
     for (i, mut event) in events.into_iter().enumerate() {
         if fault.drop_after == Some(i) {
-            // The caller drops the socket without a close frame: 1006.
+            let _ = out.send(Out::Drop);
             return false;
         }
         if fault.stall_after == Some(i) {
@@ -125,7 +166,7 @@ where
         if let (Some(id), Value::Object(map)) = (stream_id, &mut event) {
             map.insert("stream_id".into(), id.into());
         }
-        if ws.send(Message::text(event.to_string())).await.is_err() {
+        if out.send(Out::Text(event.to_string())).is_err() {
             return false;
         }
     }

@@ -56,6 +56,7 @@ pub use native::NativeTransport;
 pub use native_socket::{NativeSender, NativeSocket};
 pub use rapidresponse_core as core;
 pub use rapidresponse_core::types::*;
+pub use rapidresponse_core::websocket::ReconnectPolicy;
 pub use rapidresponse_core::{
     ApiError, Call, ClientConfig, Error, ErrorKind, Field, Flavor, Headers, Method, Operation,
     Price, Provider, QueryValue, RateLimit, RequestBody, RequestOptions, RetryPolicy, Secret,
@@ -67,7 +68,8 @@ pub use resources::{
 pub use stream::{ChunkStream, Event, EventStream, ResponseStream};
 pub use transport::{Body, MemoryTransport, Transport};
 pub use websocket::{
-    ResponsesConnection, ResponsesSender, Socket, SocketEvent, SocketSender, SocketTransport,
+    ReconnectHandler, Reconnecting, ResponsesConnection, ResponsesSender, Socket, SocketEvent,
+    SocketSender, SocketTransport,
 };
 
 #[cfg(feature = "native")]

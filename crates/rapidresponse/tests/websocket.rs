@@ -4,7 +4,9 @@
 //! as long as their connection; and each fault ends as documented: a drop
 //! without a close frame (1006) mid-response, an `error` event (the
 //! connection stays usable), a refused upgrade, a stall past the read
-//! timeout, an oversized message. Nothing is ever re-sent.
+//! timeout, an oversized message. Nothing is ever re-sent. Lanes
+//! (`stream_id`) run side by side, and a recoverable drop reconnects when
+//! asked to.
 
 use rapidresponse::*;
 use rapidresponse_mock::MockServer;
@@ -334,4 +336,150 @@ async fn ready_events_come_in_batches_that_lose_nothing() {
     };
     assert_eq!(got, 4);
     assert!(end.partial_response().is_some(), "{end:?}");
+}
+
+fn json(event: &Event) -> serde_json::Value {
+    serde_json::from_str(&event.data).unwrap()
+}
+
+#[tokio::test]
+async fn lanes_run_side_by_side_and_each_response_keeps_its_own_events() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let mut ws = c.responses().connect().await.unwrap();
+    // The "slow" lane thinks before its first event; "fast" does not. On
+    // one first-in-first-out lane, "slow" would finish first.
+    let slow = CreateResponse::new("mock-fault:think-ms=300", "Slow question");
+    ws.create_in(slow, "slow").await.unwrap();
+    ws.create_in(CreateResponse::new("gpt-4.1", "Fast question"), "fast")
+        .await
+        .unwrap();
+    assert_eq!(ws.in_flight(), 2);
+    let mut finished = Vec::new();
+    let mut deltas = std::collections::HashMap::<String, String>::new();
+    while let Some(event) = ws.next_event().await {
+        let v = json(&event.unwrap());
+        let lane = v["stream_id"].as_str().unwrap().to_owned();
+        match v["type"].as_str().unwrap() {
+            "response.output_text.delta" => {
+                deltas
+                    .entry(lane)
+                    .or_default()
+                    .push_str(v["delta"].as_str().unwrap());
+            }
+            "response.completed" => finished.push((lane, v["response"]["id"].clone())),
+            _ => {}
+        }
+    }
+    assert_eq!(finished.len(), 2);
+    assert_eq!(finished[0].0, "fast");
+    assert_eq!(finished[1].0, "slow");
+    assert_eq!(deltas["fast"], "Mock answer to: Fast question.");
+    assert_eq!(deltas["slow"], "Mock answer to: Slow question.");
+    assert_eq!(ws.in_flight(), 0);
+
+    // final_response reads the oldest response to its end; the other
+    // lane's events that came meanwhile are kept for next_event.
+    let slow = CreateResponse::new("mock-fault:think-ms=200", "Second slow");
+    ws.create_in(slow, "slow").await.unwrap();
+    ws.create_in(CreateResponse::new("gpt-4.1", "Second fast"), "fast")
+        .await
+        .unwrap();
+    let response = ws.final_response().await.unwrap();
+    assert_eq!(response.output_text(), "Mock answer to: Second slow.");
+    let mut kept = Vec::new();
+    while let Some(event) = ws.next_event().await {
+        let v = json(&event.unwrap());
+        assert_eq!(v["stream_id"], "fast");
+        kept.push(v["type"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(kept.first().map(String::as_str), Some("response.created"));
+    assert_eq!(kept.last().map(String::as_str), Some("response.completed"));
+    let none = ws.final_response().await.unwrap_err();
+    assert!(none.to_string().contains("no response"), "{none}");
+}
+
+#[tokio::test]
+async fn a_recoverable_drop_reconnects_as_the_handler_says_and_resends_nothing() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Reconnecting>::new()));
+    let policy = ReconnectPolicy {
+        max_retries: 3,
+        initial_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(50),
+    };
+    let record = seen.clone();
+    let mut ws = c.responses().connect().await.unwrap().reconnect_with(
+        policy,
+        move |event: &Reconnecting, options: &mut RequestOptions| {
+            record.lock().unwrap().push(*event);
+            options.header("x-session", "resumed");
+            true
+        },
+    );
+    let story = CreateResponse::new("mock-fault:drop-after=2", "Tell a story");
+    ws.create(story).await.unwrap();
+    let (types, end) = read_one(&mut ws).await;
+    assert_eq!(types.len(), 2);
+    let e = end.unwrap_err();
+    assert!(e.to_string().contains("1006"), "{e}");
+    assert!(e.partial_response().is_some());
+    assert_eq!(ws.closed(), None, "a reconnect is due, not an end");
+
+    // Sent while reconnecting: queued, then sent on the new socket.
+    ws.create(CreateResponse::new("gpt-4.1", "hi"))
+        .await
+        .unwrap();
+    let response = ws.final_response().await.unwrap();
+    assert_eq!(response.output_text(), "Mock answer to: hi.");
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!((seen[0].attempt, seen[0].max_attempts), (1, 3));
+    assert_eq!(seen[0].close_code, 1006);
+    assert!(
+        seen[0].delay >= Duration::from_millis(15) && seen[0].delay <= Duration::from_millis(20)
+    );
+    let upgrades: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET")
+        .collect();
+    assert_eq!(upgrades.len(), 2);
+    assert_eq!(upgrades[1].headers["x-session"], "resumed");
+    assert!(!upgrades[0].headers.contains_key("x-session"));
+    // The story went out once: nothing in flight is re-sent.
+    let inputs: Vec<_> = ws_messages(&server)
+        .iter()
+        .map(|m| m["input"].clone())
+        .collect();
+    assert_eq!(inputs, ["Tell a story", "hi"]);
+}
+
+#[tokio::test]
+async fn a_reconnect_the_handler_stops_ends_the_connection_with_its_unsent_messages() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let mut ws = c.responses().connect().await.unwrap().reconnect_with(
+        ReconnectPolicy::default(),
+        |_: &Reconnecting, _: &mut RequestOptions| false,
+    );
+    let story = CreateResponse::new("mock-fault:drop-after=1", "Tell a story");
+    ws.create(story).await.unwrap();
+    let (_, end) = read_one(&mut ws).await;
+    assert!(end.unwrap_err().to_string().contains("1006"));
+    ws.create(CreateResponse::new("gpt-4.1", "queued"))
+        .await
+        .unwrap();
+    let e = ws.final_response().await.unwrap_err();
+    assert!(matches!(e, Error::Connection { .. }), "{e:?}");
+    assert_eq!(ws.closed().map(|(code, _)| code), Some(1006));
+    let unsent = ws.take_unsent();
+    assert_eq!(unsent.len(), 1);
+    assert!(unsent[0].contains("\"queued\""), "{unsent:?}");
+    assert!(ws
+        .create(CreateResponse::new("gpt-4.1", "later"))
+        .await
+        .is_err());
+    assert_eq!(ws_messages(&server).len(), 1);
 }
