@@ -7,7 +7,7 @@ client's error into the right class; nothing else happens here."""
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, NoReturn, Optional
+from typing import Any, Dict, List, NoReturn, Optional
 
 from . import _native
 from ._http import Headers, Request, Response
@@ -31,6 +31,8 @@ __all__ = [
     "ContentFilterFinishReasonError",
     "RustPanicError",
     "InvalidWebhookSignatureError",
+    "WebSocketConnectionClosedError",
+    "WebSocketQueueFullError",
 ]
 
 
@@ -226,6 +228,8 @@ def convert(error: BaseException) -> BaseException:
         exc = RustPanicError(message)
     elif kind == "config":
         exc = InvalidArgumentError(message)
+    elif kind == "queue_full":
+        exc = WebSocketQueueFullError(message)
     else:
         exc = OpenAIError(message)
     if isinstance(exc, APIError):
@@ -242,3 +246,25 @@ def convert(error: BaseException) -> BaseException:
 
 class InvalidWebhookSignatureError(ValueError):
     """A webhook delivery whose signature or timestamp does not verify."""
+
+
+class WebSocketConnectionClosedError(OpenAIError):
+    """A WebSocket connection that ended for good with messages it never
+    sent (queued while reconnecting): `unsent_messages`, oldest first."""
+
+    def __init__(self, message: str, *, unsent_messages: List[str]) -> None:
+        super().__init__(message)
+        self.unsent_messages = list(unsent_messages)
+
+    @property
+    def unsent_frames(self) -> List[str]:
+        return self.unsent_messages
+
+    def __repr__(self) -> str:
+        # The messages may hold prompts: kept out of reprs, as openai-python does.
+        return f"{type(self).__name__}({str(self)!r}, <{len(self.unsent_messages)} unsent messages>)"
+
+
+class WebSocketQueueFullError(OpenAIError):
+    """A message sent while reconnecting that the send queue (its
+    `max_queue_size`) has no room for: it was not sent."""

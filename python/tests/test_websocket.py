@@ -3,7 +3,8 @@ async: openai-python's shape (context manager, `response.create`, `recv`,
 iteration, typed events), a function-calling chain whose events equal the
 same requests over HTTP streaming, `error` events returned as events, and
 the faults (a drop without a close frame mid-response, a refused upgrade,
-a stall past the read timeout)."""
+a stall past the read timeout), lanes (`stream_id`), `on_reconnecting`,
+handlers and `dispatch_events`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,17 @@ from typing import Any, List
 
 import pytest
 
-from rapidresponse import APIConnectionError, APITimeoutError, AsyncOpenAI, AuthenticationError, OpenAI
+from rapidresponse import (
+    APIConnectionError,
+    APITimeoutError,
+    AsyncOpenAI,
+    AuthenticationError,
+    OpenAI,
+    OpenAIError,
+    WebSocketConnectionClosedError,
+    WebSocketQueueFullError,
+)
+from rapidresponse.types.websocket_reconnection import ReconnectingEvent, is_recoverable_close
 from rapidresponse.types.responses import ResponseCompletedEvent, ResponseCreatedEvent
 
 TOOLS = [{"type": "function", "name": "get_weather", "description": "Weather",
@@ -96,8 +107,6 @@ def test_a_refused_upgrade_and_a_stall(mock: Any, client: OpenAI) -> None:
         connection.response.create(model="gpt-4.1", input="hi")
         with pytest.raises(APITimeoutError):
             list(connection)
-    with pytest.raises(TypeError):
-        client.responses.connect(on_reconnecting=lambda e: None)
 
 
 def test_async_connect(aclient: AsyncOpenAI) -> None:
@@ -155,3 +164,105 @@ def test_websocket_base_url_takes_the_base_urls_place(mock: Any) -> None:
         connection.response.create(model="gpt-4.1", input="hi")
         events = list(connection)
     assert events[-1].response.output_text == "Mock answer to: hi."
+
+
+def test_lanes_run_side_by_side(client: OpenAI) -> None:
+    with client.responses.connect() as connection:
+        connection.response.create(model="mock-fault:think-ms=300", input="Slow question", stream_id="slow")
+        connection.response.create(model="gpt-4.1", input="Fast question", stream_id="fast")
+        done = [(e.stream_id, e.response.output_text) for e in connection if e.type == "response.completed"]
+    # On one first-in-first-out lane the slow one would finish first.
+    assert done == [("fast", "Mock answer to: Fast question."), ("slow", "Mock answer to: Slow question.")]
+
+
+def test_on_reconnecting_opens_again_with_its_overrides_and_resends_nothing(mock: Any, client: OpenAI) -> None:
+    seen: List[ReconnectingEvent] = []
+
+    def on_reconnecting(event: ReconnectingEvent) -> Any:
+        seen.append(event)
+        return {"extra_headers": {**event.extra_headers, "x-session": "resumed"}}
+
+    manager = client.responses.connect(
+        extra_headers={"x-first": "1"}, on_reconnecting=on_reconnecting, initial_delay=0.02, max_delay=0.05
+    )
+    with manager as connection:
+        connection.response.create(model="mock-fault:drop-after=2", input="Tell a story")
+        got = []
+        with pytest.raises(APIConnectionError) as info:
+            for event in connection:
+                got.append(event)
+        assert len(got) == 2 and info.value.partial_response is not None
+        # Sent while reconnecting: it goes out on the new socket.
+        connection.response.create(model="gpt-4.1", input="hi")
+        events = list(connection)
+        assert events[-1].response.output_text == "Mock answer to: hi."
+    assert [(e.attempt, e.max_attempts, e.close_code) for e in seen] == [(1, 5, 1006)]
+    assert 0.015 <= seen[0].delay <= 0.02 and seen[0].extra_headers == {"x-first": "1"}
+    upgrades = [r for r in mock.requests() if r["method"] == "GET"]
+    assert upgrades[-1]["headers"]["x-session"] == "resumed" and upgrades[-1]["headers"]["x-first"] == "1"
+    inputs = [r["body"]["input"] for r in mock.requests() if r["method"] == "WS"]
+    assert inputs[-2:] == ["Tell a story", "hi"], "nothing in flight is sent twice"
+    assert is_recoverable_close(1006) and not is_recoverable_close(1000)
+
+
+def test_an_aborted_reconnect_raises_with_the_unsent_messages(client: OpenAI) -> None:
+    manager = client.responses.connect(on_reconnecting=lambda e: {"abort": True}, max_queue_size=300)
+    with manager as connection:
+        connection.response.create(model="mock-fault:drop-after=1", input="Tell a story")
+        with pytest.raises(APIConnectionError):
+            list(connection)
+        with pytest.raises(WebSocketQueueFullError):
+            connection.response.create(model="gpt-4.1", input="x" * 500)
+        connection.response.create(model="gpt-4.1", input="queued")
+        with pytest.raises(WebSocketConnectionClosedError) as info:
+            list(connection)
+        assert len(info.value.unsent_messages) == 1
+        assert json.loads(info.value.unsent_messages[0])["input"] == "queued"
+        assert "queued" not in repr(info.value)
+
+
+def test_handlers_dispatch_and_messages_sent_before_the_connection_opens(client: OpenAI) -> None:
+    manager = client.responses.connect()
+    manager.send({"type": "response.create", "model": "gpt-4.1", "input": "early"})
+    completed: List[str] = []
+    deltas: List[str] = []
+    manager.on("response.completed", lambda e: completed.append(e.response.output_text))
+    with manager as connection:
+
+        @connection.once("response.output_text.delta")
+        def first_delta(event: Any) -> None:
+            deltas.append(event.delta)
+
+        def chain(event: Any) -> None:
+            if len(completed) == 1:
+                connection.send_raw(json.dumps({"type": "response.create", "model": "gpt-4.1", "input": "late"}))
+
+        connection.on("response.completed", chain)
+        connection.dispatch_events()
+    assert completed == ["Mock answer to: early.", "Mock answer to: late."]
+    assert len(deltas) == 1
+    with client.responses.connect() as connection:
+        connection.send({"type": "response.create", "model": "gpt-4.1", "input": "hi", "temperature": 9})
+        with pytest.raises(OpenAIError, match="WebSocket error"):
+            connection.dispatch_events()
+
+
+def test_async_reconnect_and_dispatch(mock: Any, aclient: AsyncOpenAI) -> None:
+    async def run() -> List[str]:
+        out: List[str] = []
+
+        async def record(event: Any) -> None:
+            out.append(event.response.output_text)
+
+        manager = aclient.responses.connect(on_reconnecting=lambda e: None, initial_delay=0.01)
+        async with manager as connection:
+            await connection.response.create(model="mock-fault:drop-after=2", input="story")
+            with pytest.raises(APIConnectionError):
+                async for _ in connection:
+                    pass
+            connection.on("response.completed", record)
+            await connection.response.create(model="gpt-4.1", input="again")
+            await connection.dispatch_events()
+        return out
+
+    assert asyncio.run(run()) == ["Mock answer to: again."]

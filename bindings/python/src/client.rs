@@ -9,7 +9,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rapidresponse::embed::ProcessClient;
-use rapidresponse::settings::{CallSpec, Settings};
+use rapidresponse::settings::{CallSpec, ConnectSpec, Settings};
 use rapidresponse::{Answer, Client, ClientConfig, Flavor, Headers, NativeTransport, Ready};
 use rapidresponse_core::UsageKind;
 
@@ -40,10 +40,15 @@ impl NativeClient {
     fn connect_options(
         &self,
         spec: &Bound<'_, PyAny>,
-    ) -> PyResult<(Client<NativeTransport>, rapidresponse::CallOptions)> {
+    ) -> PyResult<(
+        Client<NativeTransport>,
+        rapidresponse::CallOptions,
+        ConnectSpec,
+    )> {
         let spec: CallSpec = read(spec, "call")?;
+        let connect = spec.connect.clone();
         let (_, options) = spec.into_call(None, Flavor::OpenAIPython).map_err(to_py)?;
-        Ok((self.client()?, options))
+        Ok((self.client()?, options, connect))
     }
 
     /// Converts a call while the GIL is held; a bad argument fails here,
@@ -244,31 +249,39 @@ impl NativeClient {
 
     /// Opens a WebSocket of the Responses API (`call`: the options of
     /// `responses.connect`), GIL released.
-    fn connect(&self, py: Python<'_>, call: &Bound<'_, PyAny>) -> PyResult<NativeConnection> {
+    #[pyo3(signature = (call, on_reconnecting=None))]
+    fn connect(
+        &self,
+        py: Python<'_>,
+        call: &Bound<'_, PyAny>,
+        on_reconnecting: Option<Py<PyAny>>,
+    ) -> PyResult<NativeConnection> {
         guard(|| {
-            let (client, options) = self.connect_options(call)?;
+            let (client, options, connect) = self.connect_options(call)?;
             let opened =
                 runtime::block_on(
                     py,
                     async move { client.responses().connect_with(options).await },
                 )?;
-            Ok(NativeConnection::new(opened.map_err(to_py)?))
+            NativeConnection::new(opened.map_err(to_py)?, &connect, on_reconnecting)
         })
     }
 
     /// `connect` for asyncio.
+    #[pyo3(signature = (call, on_reconnecting=None))]
     fn connect_async<'py>(
         &self,
         py: Python<'py>,
         call: &Bound<'py, PyAny>,
+        on_reconnecting: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
-            let (client, options) = self.connect_options(call)?;
+            let (client, options, connect) = self.connect_options(call)?;
             runtime::future_into_py(
                 py,
                 guard_future(async move {
                     let opened = client.responses().connect_with(options).await;
-                    Ok(NativeConnection::new(opened.map_err(to_py)?))
+                    NativeConnection::new(opened.map_err(to_py)?, &connect, on_reconnecting)
                 }),
             )
         })

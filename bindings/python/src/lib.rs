@@ -114,6 +114,12 @@ fn next_page_cursor(
     }
 }
 
+/// Whether a WebSocket closed with `code` is opened again (the SDKs' set).
+#[pyfunction]
+fn is_recoverable_close(code: u16) -> bool {
+    rapidresponse_core::websocket::is_recoverable_close(code)
+}
+
 /// Checks a webhook delivery as openai-python does
 /// (`rapidresponse_core::webhook::verify`, with the caller's clock): None
 /// when it is verified, else `(is_signature_error, message)`.
@@ -189,6 +195,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(output_text, m)?)?;
     m.add_function(wrap_pyfunction!(next_page_cursor, m)?)?;
     m.add_function(wrap_pyfunction!(verify_webhook, m)?)?;
+    m.add_function(wrap_pyfunction!(is_recoverable_close, m)?)?;
     m.add_function(wrap_pyfunction!(logging::enable_logging, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::quiesce, m)?)?;
     m.add_function(wrap_pyfunction!(load_profile, m)?)?;

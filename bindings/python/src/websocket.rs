@@ -3,10 +3,16 @@
 //! Messages cross as JSON text both ways; the Python layer builds the
 //! event objects. The one SDK rule here: openai-python's `recv()` gives an
 //! `error` event as an event rather than raising, so a stream error comes
-//! back as its event.
+//! back as its event. A reconnect asks the Python layer's hook, which
+//! answers with the SDK's overrides as a call description.
 
 use pyo3::prelude::*;
-use rapidresponse::{Error, NativeTransport, ResponsesConnection, ResponsesSender};
+use pyo3::types::PyBool;
+use rapidresponse::settings::{CallSpec, ConnectSpec};
+use rapidresponse::{
+    Error, Flavor, NativeTransport, Reconnecting, RequestOptions, ResponsesConnection,
+    ResponsesSender,
+};
 use std::sync::Arc;
 
 use crate::errors::to_py;
@@ -25,12 +31,65 @@ pub struct NativeConnection {
 }
 
 impl NativeConnection {
-    pub fn new(conn: ResponsesConnection<NativeTransport>) -> Self {
-        NativeConnection {
+    /// The connection with the SDK's connect options; `hook` is called
+    /// before each reconnect attempt (with `reconnect` set).
+    pub fn new(
+        mut conn: ResponsesConnection<NativeTransport>,
+        connect: &ConnectSpec,
+        hook: Option<Py<PyAny>>,
+    ) -> PyResult<Self> {
+        if let Some(bytes) = connect.max_queue_size {
+            conn = conn.max_queue_bytes(bytes);
+        }
+        if let (Some(spec), Some(hook)) = (&connect.reconnect, hook) {
+            let policy = spec.policy(Flavor::OpenAIPython).map_err(to_py)?;
+            conn = conn.reconnect_with(
+                policy,
+                move |event: &Reconnecting, options: &mut RequestOptions| {
+                    ask(&hook, event, options)
+                },
+            );
+        }
+        Ok(NativeConnection {
             sender: conn.sender(),
             conn: Arc::new(tokio::sync::Mutex::new(Some(conn))),
-        }
+        })
     }
+}
+
+/// Asks the Python hook about a reconnect attempt: `False` (or an
+/// exception) stops, `None` goes on as is, a call description replaces the
+/// upgrade's options.
+fn ask(hook: &Py<PyAny>, event: &Reconnecting, options: &mut RequestOptions) -> bool {
+    Python::attach(|py| {
+        let args = (
+            event.attempt,
+            event.max_attempts,
+            event.delay.as_secs_f64(),
+            event.close_code,
+        );
+        let Ok(answer) = hook.call1(py, args) else {
+            return false;
+        };
+        let answer = answer.bind(py);
+        if answer.is_none() {
+            return true;
+        }
+        if answer.is_instance_of::<PyBool>() {
+            return answer.is_truthy().unwrap_or(false);
+        }
+        let replaced = crate::convert::json_bytes(answer)
+            .ok()
+            .and_then(|json| serde_json::from_slice::<CallSpec>(&json).ok())
+            .and_then(|spec| spec.into_call(None, Flavor::OpenAIPython).ok());
+        match replaced {
+            Some((_, new)) => {
+                *options = new.request;
+                true
+            }
+            None => false,
+        }
+    })
 }
 
 fn closed() -> Error {
@@ -107,6 +166,15 @@ impl NativeConnection {
 
     fn recv_batch_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| runtime::future_into_py(py, guard_future(recv_batch(self.conn.clone()))))
+    }
+
+    /// What a connection that ended for good never sent (JSON texts).
+    fn take_unsent(&self) -> Vec<String> {
+        self.conn
+            .try_lock()
+            .ok()
+            .and_then(|c| c.as_ref().map(ResponsesConnection::take_unsent))
+            .unwrap_or_default()
     }
 
     /// Responses sent and not finished.

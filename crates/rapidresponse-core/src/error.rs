@@ -227,6 +227,10 @@ pub enum Error {
     /// A webhook delivery that is not verified (`webhooks().unwrap(..)`).
     #[error("{}", .0.message(crate::Flavor::OpenAIPython))]
     Webhook(crate::WebhookError),
+    /// A WebSocket message sent while reconnecting that the send queue has
+    /// no room for (openai-python's `WebSocketQueueFullError`).
+    #[error("the WebSocket send queue is full ({max_bytes} bytes) while reconnecting: the message was not sent")]
+    SendQueueFull { max_bytes: usize },
 }
 
 /// openai-python's message for a stream error: the error's `message`, or a
@@ -260,7 +264,8 @@ impl From<ApiError> for Error {
 #[derive(Clone, Copy, Debug)]
 pub struct Report<'a> {
     /// `api`, `connection`, `timeout`, `stream_error`, `decode`, `failed`,
-    /// `incomplete`, `ended_early`, `config`, `cancelled` or `webhook`.
+    /// `incomplete`, `ended_early`, `config`, `cancelled`, `webhook` or
+    /// `queue_full`.
     pub kind: &'static str,
     /// An HTTP error's status, headers and body.
     pub api: Option<&'a ApiError>,
@@ -303,6 +308,7 @@ impl Error {
             Error::Config(_) => "config",
             Error::Cancelled => "cancelled",
             Error::Webhook(_) => "webhook",
+            Error::SendQueueFull { .. } => "queue_full",
         };
         r
     }

@@ -6,6 +6,7 @@
 //! milliseconds). It sends nothing; the request body stays the shell's
 //! bytes.
 
+use rapidresponse_core::websocket::ReconnectPolicy;
 use rapidresponse_core::{
     AzureAuth, Call, ClientConfig, Error, Flavor, Operation, Provider, Query, QueryValue,
     RequestBody, Secret, Timeouts,
@@ -113,6 +114,63 @@ pub struct CallSpec {
     pub stream: bool,
     #[serde(default)]
     pub options: OptionsSpec,
+    /// `responses.connect`: how the connection reopens and queues.
+    #[serde(default)]
+    pub connect: ConnectSpec,
+}
+
+/// The SDKs' WebSocket options, times in the flavor's unit (openai-python:
+/// seconds; openai-node: milliseconds).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ConnectSpec {
+    /// Present: reconnect after a recoverable close (the SDKs' opt-in).
+    pub reconnect: Option<ReconnectSpec>,
+    /// The send queue's limit in bytes while reconnecting.
+    pub max_queue_size: Option<usize>,
+}
+
+/// `max_retries` / `initial_delay` / `max_delay` (`maxRetries`, ...);
+/// absent ones are the SDKs' defaults.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ReconnectSpec {
+    #[serde(alias = "max_retries")]
+    pub max_retries: Option<u32>,
+    #[serde(alias = "initial_delay")]
+    pub initial_delay: Option<f64>,
+    #[serde(alias = "max_delay")]
+    pub max_delay: Option<f64>,
+}
+
+impl ReconnectSpec {
+    /// The core's policy, times read in the flavor's unit.
+    pub fn policy(&self, flavor: Flavor) -> Result<ReconnectPolicy, Error> {
+        let unit = if flavor == Flavor::OpenAINode {
+            1e-3
+        } else {
+            1.0
+        };
+        let time = |v: Option<f64>, default: Duration, name: &str| match v {
+            None => Ok(default),
+            Some(v) => Duration::try_from_secs_f64(v * unit).map_err(|_| {
+                Error::Config(format!(
+                    "{name} must be a number of {} ≥ 0",
+                    if unit < 1.0 {
+                        "milliseconds"
+                    } else {
+                        "seconds"
+                    }
+                ))
+            }),
+        };
+        let d = ReconnectPolicy::default();
+        Ok(ReconnectPolicy {
+            max_retries: self.max_retries.unwrap_or(d.max_retries),
+            initial_delay: time(self.initial_delay, d.initial_delay, "initial_delay")?,
+            max_delay: time(self.max_delay, d.max_delay, "max_delay")?,
+        })
+    }
 }
 
 /// `Some(None)` for an explicit null, `None` when absent (with `default`).

@@ -362,11 +362,8 @@ fn queue<S>(lanes: &mut Lanes<S>, text: String, serial: Option<u64>) -> Result<(
         return Ok(());
     }
     lanes.in_flight.retain(|e| Some(e.serial) != serial);
-    Err(Error::Connection {
-        message:
-            "the send queue is full (max_queue_size) while reconnecting: the message was not sent"
-                .into(),
-        partial: None,
+    Err(Error::SendQueueFull {
+        max_bytes: lanes.queue.max_bytes(),
     })
 }
 

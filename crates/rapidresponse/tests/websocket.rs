@@ -460,14 +460,26 @@ async fn a_recoverable_drop_reconnects_as_the_handler_says_and_resends_nothing()
 async fn a_reconnect_the_handler_stops_ends_the_connection_with_its_unsent_messages() {
     let server = MockServer::start();
     let c = client(&server);
-    let mut ws = c.responses().connect().await.unwrap().reconnect_with(
-        ReconnectPolicy::default(),
-        |_: &Reconnecting, _: &mut RequestOptions| false,
-    );
+    let mut ws = c
+        .responses()
+        .connect()
+        .await
+        .unwrap()
+        .reconnect_with(
+            ReconnectPolicy::default(),
+            |_: &Reconnecting, _: &mut RequestOptions| false,
+        )
+        .max_queue_bytes(200);
     let story = CreateResponse::new("mock-fault:drop-after=1", "Tell a story");
     ws.create(story).await.unwrap();
     let (_, end) = read_one(&mut ws).await;
     assert!(end.unwrap_err().to_string().contains("1006"));
+    // Sent while reconnecting: queued while there is room.
+    let big = CreateResponse::new("gpt-4.1", "x".repeat(500));
+    match ws.create(big).await {
+        Err(Error::SendQueueFull { max_bytes: 200 }) => {}
+        other => panic!("{other:?}"),
+    }
     ws.create(CreateResponse::new("gpt-4.1", "queued"))
         .await
         .unwrap();

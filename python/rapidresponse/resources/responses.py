@@ -186,16 +186,6 @@ def retrieve_call(client: Any, response_id: str, params: Dict[str, Any], helper:
     return Call("responses.retrieve", response_id, query=params, kwargs=options, events=events, cast=cast_response)
 
 
-def _reconnect_options(unsupported: Dict[str, Any]) -> None:
-    """openai-python's reconnect options: accepted when they ask for nothing
-    (no reconnect: nothing in flight is re-sent); others are a TypeError."""
-    for name in ("max_retries", "initial_delay", "max_delay", "max_queue_size"):
-        unsupported.pop(name, None)
-    if unsupported.pop("on_reconnecting", None) is not None:
-        raise TypeError("on_reconnecting is not supported: a dropped connection raises APIConnectionError")
-    check_names("connect", unsupported, ())
-
-
 class _ResponsesBase(Resource):
     def connect(
         self,
@@ -203,17 +193,32 @@ class _ResponsesBase(Resource):
         extra_query: Optional[Dict[str, Any]] = None,
         extra_headers: Optional[Dict[str, Any]] = None,
         websocket_connection_options: Optional[Dict[str, Any]] = None,
-        **unsupported: Any,
+        on_reconnecting: Optional[Callable[[Any], Any]] = None,
+        max_retries: int = 5,
+        initial_delay: float = 0.5,
+        max_delay: float = 8.0,
+        max_queue_size: int = 1_048_576,
     ) -> Any:
         """The WebSocket mode: `with client.responses.connect() as connection:`
         (`async with` for AsyncOpenAI), then `connection.response.create(...)`
-        and `for event in connection`."""
-        from .._websocket import AsyncResponsesConnectionManager, ResponsesConnectionManager, connect_spec
+        and `for event in connection`. With `on_reconnecting`, a recoverable
+        close opens the connection again (the handler is asked first);
+        what was in flight is never re-sent."""
+        from .._websocket import (
+            AsyncResponsesConnectionManager,
+            ResponsesConnectionManager,
+            connect_spec,
+            reconnect_hook,
+        )
 
-        _reconnect_options(unsupported)
-        spec = connect_spec(extra_query, extra_headers, websocket_connection_options)
+        reconnect = None
+        hook = None
+        if on_reconnecting is not None:
+            reconnect = {"max_retries": max_retries, "initial_delay": initial_delay, "max_delay": max_delay}
+            hook = reconnect_hook(on_reconnecting, extra_query, extra_headers)
+        spec = connect_spec(extra_query, extra_headers, websocket_connection_options, reconnect, max_queue_size)
         manager = AsyncResponsesConnectionManager if self._client._is_async else ResponsesConnectionManager
-        return manager(self._client, spec)
+        return manager(self._client, spec, hook)
 
     @property
     def input_items(self) -> Any:

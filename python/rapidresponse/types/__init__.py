@@ -174,3 +174,7 @@ if not any(isinstance(f, _DeepModules) for f in sys.meta_path):
     sys.meta_path.append(_DeepModules())
 
 __getattr__, __dir__ = _package_attrs(__name__, globals())
+
+# A real module beside the table's (openai.types re-exports these too).
+from .websocket_reconnection import ReconnectingEvent as ReconnectingEvent  # noqa: E402
+from .websocket_reconnection import ReconnectingOverrides as ReconnectingOverrides  # noqa: E402

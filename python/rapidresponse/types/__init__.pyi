@@ -25,3 +25,5 @@ from .shared.response_format_text import ResponseFormatText as ResponseFormatTex
 from .shared.response_format_text_grammar import ResponseFormatTextGrammar as ResponseFormatTextGrammar
 from .shared.response_format_text_python import ResponseFormatTextPython as ResponseFormatTextPython
 from .shared.responses_model import ResponsesModel as ResponsesModel
+from .websocket_reconnection import ReconnectingEvent as ReconnectingEvent
+from .websocket_reconnection import ReconnectingOverrides as ReconnectingOverrides
