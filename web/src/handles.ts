@@ -24,14 +24,20 @@ export interface NativeConnectionHandle {
   /** The events already here after waiting for one: a task giving a stream's `Batch` (no snapshots), or null when no response is in flight. */
   recv_batch(): number;
   in_flight(): number;
-  /** The close code once the socket closed. */
+  /** The close code once the socket closed for good. */
   closed(): number | undefined;
+  /** What a connection that closed for good never sent (JSON texts). */
+  take_unsent(): string[];
   close(): number;
 }
 
 export interface NativeClientHandle {
   call(spec: unknown, body: string | undefined, signal: AbortSignal | undefined, snapshots: boolean): number;
-  connect(spec: unknown, open: (url: string, headers: [string, string][]) => unknown): number;
+  connect(
+    spec: unknown,
+    open: (url: string, headers: [string, string][]) => unknown,
+    hook?: (attempt: number, maxAttempts: number, delayMs: number, closeCode: number) => unknown,
+  ): number;
   usage(): unknown;
   set_price(model: string, input: number, cached_input: number, output: number): void;
 }

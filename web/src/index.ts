@@ -34,7 +34,14 @@ export { Responses, InputItems, InputTokens, Chat, ChatCompletions, Completions 
 export { Conversations, Items as ConversationItems } from './conversations.js';
 export { Webhooks } from './webhooks.js';
 export { ResponsesWS, WebSocketError } from './responses-ws.js';
-export type { ResponsesWSOptions, ResponsesStreamMessage } from './responses-ws.js';
+export type {
+  ReconnectingEvent,
+  ReconnectingOverrides,
+  ResponsesStreamMessage,
+  ResponsesWSOptions,
+  ResponsesWSReconnectOptions,
+  UnsentMessage,
+} from './responses-ws.js';
 import { panicForTests } from './native.js';
 /** For tests: a call that panics in the wasm module (rejects with RustPanicError). */
 export const _panicForTests: () => Promise<never> = panicForTests;

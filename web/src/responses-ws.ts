@@ -8,10 +8,17 @@
  * Rust connection's (one stream machine per response); this class moves
  * messages and emits them.
  *
- * Where it differs from openai-node: no automatic reconnect (nothing in
- * flight is re-sent); a refused upgrade is an APIConnectionError (the
- * platform does not show the status); a response the connection drops
- * in the middle is an APIConnectionError carrying `partialResponse`.
+ * With `reconnect: { onReconnecting }` a recoverable close opens the
+ * connection again (the Rust connection decides when and how long to
+ * wait, as openai-node does); messages sent meanwhile are queued.
+ *
+ * Where it differs from openai-node: a response the connection drops in
+ * the middle is an APIConnectionError carrying `partialResponse` (also
+ * when the connection then reconnects; nothing in flight is re-sent); a
+ * refused upgrade is an APIConnectionError (the platform does not show
+ * the status); the reconnect happens when the next response is sent,
+ * not at once, and there is no `reconnected` message; binary frames are
+ * not sent (`sendRaw` takes text or UTF-8 bytes).
  */
 import type { HeadersLike, OpenAI } from './client.js';
 import { APIError, OpenAIError } from './error.js';
@@ -46,17 +53,57 @@ function openWebSocket(url: string, headers: [string, string][]): WebSocket {
   return new Platform(url);
 }
 
+/** A reconnect attempt, as openai-node's `ReconnectingEvent` (`delay` in ms). */
+export interface ReconnectingEvent {
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly delay: number;
+  readonly closeCode: number;
+  readonly parameters: Record<string, unknown> | undefined;
+}
+
+/** What `onReconnecting` may answer: new query parameters, or stop. */
+export type ReconnectingOverrides = { parameters?: Record<string, unknown> | undefined } | { abort: true };
+
+export interface ResponsesWSReconnectOptions {
+  /** Asked before each attempt. */
+  onReconnecting(event: ReconnectingEvent): ReconnectingOverrides | void;
+  /** Attempts at most (default 5; 0 turns reconnecting off). */
+  maxRetries?: number;
+  /** First wait in ms (default 500), doubled per attempt. */
+  initialDelay?: number;
+  /** Longest wait in ms (default 8000). */
+  maxDelay?: number;
+}
+
+/** A message a connection that closed for good never sent. */
+export type UnsentMessage = { type: 'message'; message: Record<string, unknown> } | { type: 'raw'; data: string };
+
 export interface ResponsesWSOptions {
   /** Headers for the upgrade request (Node only). */
   headers?: HeadersLike | undefined;
   /** Query parameters for the upgrade request. */
   query?: Record<string, unknown> | undefined;
+  /** Reconnect after a recoverable close (off unless given). */
+  reconnect?: ResponsesWSReconnectOptions | null | undefined;
+  /** The send queue's limit in bytes while reconnecting (default 1 MiB). */
+  maxQueueSize?: number | undefined;
 }
 
 export type ResponsesStreamMessage =
+  | { type: 'connecting' | 'open' }
   | { type: 'message'; message: ResponseStreamEvent }
+  | { type: 'reconnecting'; reconnect: ReconnectingEvent }
   | { type: 'error'; error: Error }
-  | { type: 'close'; code: number; reason: string };
+  | { type: 'close'; code: number; reason: string; unsent: UnsentMessage[] };
+
+function unsentMessage(text: string): UnsentMessage {
+  try {
+    return { type: 'message', message: JSON.parse(text) };
+  } catch {
+    return { type: 'raw', data: text };
+  }
+}
 
 export class ResponsesWS {
   #listeners = new Map<string, Set<Listener>>();
@@ -76,17 +123,54 @@ export class ResponsesWS {
           : Object.entries(options.headers);
       for (const [k, v] of entries) if (v !== undefined) headers[k] = v === null ? null : String(v);
     }
-    const spec = { op: 'responses.connect', options: { headers, query: options.query } };
-    this.opened = runTask<NativeConnectionHandle>(() => client._native().connect(spec, openWebSocket)).then(
+    let parameters = options.query ? { ...options.query } : undefined;
+    const reconnect = options.reconnect && options.reconnect.maxRetries !== 0 ? options.reconnect : null;
+    const connect = {
+      reconnect: reconnect
+        ? { max_retries: reconnect.maxRetries, initial_delay: reconnect.initialDelay, max_delay: reconnect.maxDelay }
+        : null,
+      max_queue_size: options.maxQueueSize,
+    };
+    const spec = { op: 'responses.connect', options: { headers, query: parameters }, connect };
+    // Asked by the Rust connection before each attempt: false stops, a
+    // call description carries the new query.
+    const hook = reconnect
+      ? (attempt: number, maxAttempts: number, delay: number, closeCode: number) => {
+          let event: ReconnectingEvent = {
+            attempt,
+            maxAttempts,
+            delay: Math.round(delay),
+            closeCode,
+            parameters: parameters ? { ...parameters } : undefined,
+          };
+          let overrides: ReconnectingOverrides | void;
+          try {
+            overrides = reconnect.onReconnecting(event);
+          } catch (err) {
+            queueMicrotask(() => this.#emit('error', new WebSocketError('onReconnecting callback threw', null)));
+            return false;
+          }
+          if (overrides && 'abort' in overrides && overrides.abort) return false;
+          if (overrides && 'parameters' in overrides) {
+            parameters = overrides.parameters;
+            event = { ...event, parameters };
+          }
+          // Emitted after the Rust call returns (listeners may call back in).
+          queueMicrotask(() => this.#emit('reconnecting', event));
+          return { op: 'responses.connect', options: { headers, query: parameters } };
+        }
+      : undefined;
+    this.opened = runTask<NativeConnectionHandle>(() => client._native().connect(spec, openWebSocket, hook)).then(
       (native) => {
         this.#native = native;
+        this.#emit('open');
         for (const text of this.#queue.splice(0)) this.#sendNow(text);
         if (this.#closed) runTask(() => native.close()).catch(() => {});
       },
       (e) => {
         this.#closed = true;
         this.#emit('error', e);
-        this.#emit('close', 1006, '');
+        this.#emit('close', 1006, '', []);
       },
     );
     // The outcome is reported as events; the promise itself never rejects.
@@ -95,8 +179,16 @@ export class ResponsesWS {
 
   /** Sends a client event (`response.create`, `response.steer`); queued until the socket is open. */
   send(event: Record<string, unknown>): void {
+    this.sendRaw(JSON.stringify(event));
+  }
+
+  /** Sends a message as it is: text, or UTF-8 bytes. */
+  sendRaw(data: string | ArrayBuffer | ArrayBufferView): void {
     if (this.#closed) throw new OpenAIError('the WebSocket is closed');
-    const text = JSON.stringify(event);
+    const text =
+      typeof data === 'string'
+        ? data
+        : new TextDecoder().decode(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
     if (this.#native) this.#sendNow(text);
     else this.#queue.push(text);
   }
@@ -133,7 +225,7 @@ export class ResponsesWS {
           const code = native.closed();
           if (code !== undefined) {
             this.#closed = true;
-            this.#emit('close', code, '');
+            this.#emit('close', code, '', native.take_unsent().map(unsentMessage));
             return;
           }
           continue;
@@ -157,8 +249,8 @@ export class ResponsesWS {
     const native = this.#native;
     if (native) {
       runTask(() => native.close()).then(
-        () => this.#emit('close', 1000, ''),
-        () => this.#emit('close', 1000, ''),
+        () => this.#emit('close', 1000, '', []),
+        () => this.#emit('close', 1000, '', []),
       );
     }
   }
@@ -188,18 +280,23 @@ export class ResponsesWS {
     return new Promise((resolve) => this.once(event, (...args) => resolve(args.length > 1 ? args : args[0])));
   }
 
-  /** Every event, error and the close, as openai-node's `stream()` messages. */
+  /** The connection's state, each event, reconnect, error and the close,
+   * as openai-node's `stream()` messages. */
   async *stream(): AsyncIterableIterator<ResponsesStreamMessage> {
-    const queue: ResponsesStreamMessage[] = [];
+    const queue: ResponsesStreamMessage[] = [this.#native ? { type: 'open' } : { type: 'connecting' }];
     let wake: (() => void) | undefined;
     const put = (m: ResponsesStreamMessage) => {
       queue.push(m);
       wake?.();
     };
+    const onOpen = () => put({ type: 'open' });
     const onEvent = (message: ResponseStreamEvent) => put({ type: 'message', message });
+    const onReconnecting = (reconnect: ReconnectingEvent) => put({ type: 'reconnecting', reconnect });
     const onError = (error: Error) => put({ type: 'error', error });
-    const onClose = (code: number, reason: string) => put({ type: 'close', code, reason });
-    this.on('event', onEvent).on('error', onError).on('close', onClose);
+    const onClose = (code: number, reason: string, unsent: UnsentMessage[] = []) =>
+      put({ type: 'close', code, reason, unsent });
+    this.on('open', onOpen).on('event', onEvent).on('reconnecting', onReconnecting);
+    this.on('error', onError).on('close', onClose);
     try {
       for (;;) {
         while (queue.length) {
@@ -211,7 +308,8 @@ export class ResponsesWS {
         wake = undefined;
       }
     } finally {
-      this.off('event', onEvent).off('error', onError).off('close', onClose);
+      this.off('open', onOpen).off('event', onEvent).off('reconnecting', onReconnecting);
+      this.off('error', onError).off('close', onClose);
     }
   }
 

@@ -8,7 +8,10 @@
 
 use rapidresponse::core::{Delivery, Error, FinalError, Flavor, Headers, Price, SnapshotRef};
 use rapidresponse::settings::{CallSpec, Settings};
-use rapidresponse::{Answer, Client, EventStream, ResponsesConnection, ResponsesSender, UsageOf};
+use rapidresponse::{
+    Answer, Client, EventStream, Reconnecting, RequestOptions, ResponsesConnection,
+    ResponsesSender, UsageOf,
+};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -135,24 +138,48 @@ impl NativeClient {
     }
 
     /// Opens a WebSocket of the Responses API (`spec`: the options of
-    /// `responses.connect`); `open(url, headers)` makes the platform's
-    /// WebSocket. The task gives a `NativeConnection`.
-    pub fn connect(&self, spec: JsValue, open: js_sys::Function) -> Result<u32, JsValue> {
+    /// `responses.connect`, with `connect`: reconnect and queue settings);
+    /// `open(url, headers)` makes the platform's WebSocket; `hook(attempt,
+    /// maxAttempts, delayMs, closeCode)` is asked before each reconnect
+    /// attempt (`false`: stop; a call description: its new options). The
+    /// task gives a `NativeConnection`.
+    pub fn connect(
+        &self,
+        spec: JsValue,
+        open: js_sys::Function,
+        hook: Option<js_sys::Function>,
+    ) -> Result<u32, JsValue> {
         let spec: CallSpec = serde_wasm_bindgen::from_value(spec)
             .map_err(|e| config_error(format!("bad call description: {e}")))?;
+        let connect = spec.connect.clone();
         let (_, options) = spec
             .into_call(None, Flavor::OpenAINode)
             .map_err(error_to_js)?;
+        let policy = match &connect.reconnect {
+            Some(r) if hook.is_some() => Some(r.policy(Flavor::OpenAINode).map_err(error_to_js)?),
+            _ => None,
+        };
         let client = self.client.on_transport(FetchTransport {
             signal: None,
             open_socket: Some(open),
         });
         Ok(spawn(async move {
-            let conn = client
+            let mut conn = client
                 .responses()
                 .connect_with(options)
                 .await
                 .map_err(error_to_js)?;
+            if let Some(bytes) = connect.max_queue_size {
+                conn = conn.max_queue_bytes(bytes);
+            }
+            if let (Some(policy), Some(hook)) = (policy, hook) {
+                conn = conn.reconnect_with(
+                    policy,
+                    move |event: &Reconnecting, options: &mut RequestOptions| {
+                        ask(&hook, event, options)
+                    },
+                );
+            }
             Ok(NativeConnection {
                 sender: conn.sender(),
                 conn: Rc::new(RefCell::new(Some(conn))),
@@ -227,6 +254,15 @@ impl NativeConnection {
             .borrow()
             .as_ref()
             .and_then(|c| c.closed().map(|(code, _)| code))
+    }
+
+    /// What a connection that ended for good never sent (JSON texts).
+    pub fn take_unsent(&self) -> Vec<String> {
+        self.conn
+            .borrow()
+            .as_ref()
+            .map(|c| c.take_unsent())
+            .unwrap_or_default()
     }
 
     /// Closes with code 1000, also while a batch is being read (the task
@@ -433,5 +469,36 @@ impl NativeStream {
                 "stream ended without producing a Response".into(),
             )),
         }
+    }
+}
+
+/// Asks the JS hook about a reconnect attempt: `false` (or a throw) stops,
+/// `undefined` / `null` goes on as is, a call description replaces the
+/// upgrade's options.
+fn ask(hook: &js_sys::Function, event: &Reconnecting, options: &mut RequestOptions) -> bool {
+    let args = js_sys::Array::of4(
+        &event.attempt.into(),
+        &event.max_attempts.into(),
+        &(event.delay.as_secs_f64() * 1000.0).into(),
+        &event.close_code.into(),
+    );
+    let Ok(answer) = hook.apply(&JsValue::NULL, &args) else {
+        return false;
+    };
+    if answer.is_undefined() || answer.is_null() {
+        return true;
+    }
+    if let Some(go_on) = answer.as_bool() {
+        return go_on;
+    }
+    let replaced = serde_wasm_bindgen::from_value::<CallSpec>(answer)
+        .ok()
+        .and_then(|spec| spec.into_call(None, Flavor::OpenAINode).ok());
+    match replaced {
+        Some((_, new)) => {
+            *options = new.request;
+            true
+        }
+        None => false,
     }
 }

@@ -130,16 +130,13 @@ pub struct ConnectSpec {
     pub max_queue_size: Option<usize>,
 }
 
-/// `max_retries` / `initial_delay` / `max_delay` (`maxRetries`, ...);
-/// absent ones are the SDKs' defaults.
+/// `max_retries` / `initial_delay` / `max_delay` (both shells send these
+/// names); absent ones are the SDKs' defaults.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default)]
 pub struct ReconnectSpec {
-    #[serde(alias = "max_retries")]
     pub max_retries: Option<u32>,
-    #[serde(alias = "initial_delay")]
     pub initial_delay: Option<f64>,
-    #[serde(alias = "max_delay")]
     pub max_delay: Option<f64>,
 }
 
@@ -151,24 +148,16 @@ impl ReconnectSpec {
         } else {
             1.0
         };
-        let time = |v: Option<f64>, default: Duration, name: &str| match v {
+        let time = |v: Option<f64>, default: Duration| match v {
             None => Ok(default),
-            Some(v) => Duration::try_from_secs_f64(v * unit).map_err(|_| {
-                Error::Config(format!(
-                    "{name} must be a number of {} ≥ 0",
-                    if unit < 1.0 {
-                        "milliseconds"
-                    } else {
-                        "seconds"
-                    }
-                ))
-            }),
+            Some(v) if v.is_finite() && v >= 0.0 => Ok(Duration::from_secs_f64(v * unit)),
+            Some(_) => Err(Error::Config("reconnect delays must be numbers ≥ 0".into())),
         };
         let d = ReconnectPolicy::default();
         Ok(ReconnectPolicy {
             max_retries: self.max_retries.unwrap_or(d.max_retries),
-            initial_delay: time(self.initial_delay, d.initial_delay, "initial_delay")?,
-            max_delay: time(self.max_delay, d.max_delay, "max_delay")?,
+            initial_delay: time(self.initial_delay, d.initial_delay)?,
+            max_delay: time(self.max_delay, d.max_delay)?,
         })
     }
 }

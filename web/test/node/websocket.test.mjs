@@ -56,7 +56,7 @@ describe('ResponsesWS', () => {
     assert.match(second.at(-1).response.output[0].content[0].text, /\(turn 2\)$/);
     const closed = ws.emitted('close');
     ws.close();
-    assert.deepEqual(await closed, [1000, '']);
+    assert.deepEqual(await closed, [1000, '', []]);
 
     const upgrade = (await mock.requests()).findLast((r) => r.method === 'GET' && r.path === '/v1/responses');
     assert.ok(upgrade.headers.authorization, 'the key went with the upgrade');
@@ -98,7 +98,7 @@ describe('ResponsesWS', () => {
     assert.ok(error instanceof APIConnectionError, String(error));
     assert.equal(error.events.length, 3);
     assert.match(error.partialResponse.id, /^resp_/);
-    assert.deepEqual(await closed, [1006, '']);
+    assert.deepEqual(await closed, [1006, '', []]);
     assert.throws(() => ws.send({ type: 'response.create', model: 'gpt-4.1', input: 'again' }), /closed/);
     const sent = (await mock.requests()).filter((r) => r.method === 'WS' && r.body?.input === 'again');
     assert.equal(sent.length, 0, 'nothing sent after the drop');
@@ -115,7 +115,78 @@ describe('ResponsesWS', () => {
     })();
     ws.send({ type: 'response.create', model: 'gpt-4.1', input: 'hi' });
     await done;
-    assert.equal(seen[0], 'response.created');
+    assert.deepEqual(seen.slice(0, 3), ['connecting', 'open', 'response.created']);
     assert.deepEqual(seen.slice(-2), ['response.completed', 'close']);
+  });
+
+  test('lanes run side by side: each event carries its stream_id', async () => {
+    const ws = new ResponsesWS(client);
+    const done = [];
+    const both = new Promise((resolve) => {
+      ws.on('response.completed', (e) => {
+        done.push([e.stream_id, e.response.output[0].content[0].text]);
+        if (done.length === 2) resolve();
+      });
+    });
+    ws.send({ type: 'response.create', model: 'mock-fault:think-ms=300', input: 'Slow question', stream_id: 'slow' });
+    ws.send({ type: 'response.create', model: 'gpt-4.1', input: 'Fast question', stream_id: 'fast' });
+    await both;
+    ws.close();
+    assert.deepEqual(done, [
+      ['fast', 'Mock answer to: Fast question.'],
+      ['slow', 'Mock answer to: Slow question.'],
+    ]);
+  });
+
+  test('reconnect: a recoverable drop opens again with the new parameters; nothing is re-sent', async () => {
+    const asked = [];
+    const ws = new ResponsesWS(client, {
+      query: { session: '1' },
+      reconnect: {
+        onReconnecting: (event) => {
+          asked.push(event);
+          return { parameters: { session: '2' } };
+        },
+        initialDelay: 20,
+        maxDelay: 50,
+      },
+    });
+    const reconnecting = ws.emitted('reconnecting');
+    const error = await turn(ws, { model: 'mock-fault:drop-after=2', input: 'A story to reconnect after' }).then(
+      () => assert.fail('an error was expected'),
+      (e) => e,
+    );
+    assert.ok(error instanceof APIConnectionError, String(error));
+    assert.equal(error.events.length, 2);
+    assert.ok(error.partialResponse);
+    const next = await turn(ws, { model: 'gpt-4.1', input: 'hi' });
+    assert.equal(next.at(-1).response.output[0].content[0].text, 'Mock answer to: hi.');
+    assert.deepEqual((await reconnecting).parameters, { session: '2' });
+    ws.close();
+    assert.equal(asked.length, 1);
+    assert.deepEqual([asked[0].attempt, asked[0].maxAttempts, asked[0].closeCode], [1, 5, 1006]);
+    assert.ok(asked[0].delay >= 15 && asked[0].delay <= 20, String(asked[0].delay));
+    assert.deepEqual(asked[0].parameters, { session: '1' });
+    const requests = await mock.requests();
+    const upgrades = requests.filter((r) => r.method === 'GET' && r.path === '/v1/responses');
+    assert.equal(upgrades.at(-1).query, 'session=2');
+    assert.equal(upgrades.at(-2).query, 'session=1');
+    const stories = requests.filter((r) => r.method === 'WS' && r.body?.input === 'A story to reconnect after');
+    assert.equal(stories.length, 1, 'the story went out once');
+  });
+
+  test('an aborted reconnect closes with the unsent messages', async () => {
+    const ws = new ResponsesWS(client, { reconnect: { onReconnecting: () => ({ abort: true }) } });
+    const error = await turn(ws, { model: 'mock-fault:drop-after=1', input: 'Tell a story' }).then(
+      () => assert.fail('an error was expected'),
+      (e) => e,
+    );
+    assert.ok(error instanceof APIConnectionError);
+    const closed = ws.emitted('close');
+    ws.on('error', () => {});
+    ws.sendRaw(new TextEncoder().encode(JSON.stringify({ type: 'response.create', model: 'gpt-4.1', input: 'queued' })));
+    const [code, , unsent] = await closed;
+    assert.equal(code, 1006);
+    assert.deepEqual(unsent.map((m) => m.message.input), ['queued']);
   });
 });
