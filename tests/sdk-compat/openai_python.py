@@ -173,6 +173,37 @@ def _():
         assert event.type == "error" and event.status == 400, event
 
 
+@check("WebSocket mode: lanes echo their stream_id; on_reconnecting after a drop")
+def _():
+    with client.responses.connect() as connection:
+        connection.response.create(model="mock-fault:think-ms=300", input="Slow", stream_id="slow")
+        connection.response.create(model="gpt-4.1", input="Fast", stream_id="fast")
+        done = []
+        for event in connection:
+            if event.type == "response.completed":
+                done.append(event.stream_id)
+                if len(done) == 2:
+                    break
+        assert done == ["fast", "slow"], done
+    seen = []
+    holder = {}
+
+    def on_reconnecting(event):
+        seen.append(event.close_code)
+        # Sent while reconnecting: openai-python queues it for the new socket.
+        holder["connection"].response.create(model="gpt-4.1", input="After the drop")
+
+    manager = client.responses.connect(on_reconnecting=on_reconnecting, initial_delay=0.01)
+    with manager as connection:
+        holder["connection"] = connection
+        connection.response.create(model="mock-fault:drop-after=2", input="Drop me")
+        for event in connection:
+            if event.type == "response.completed":
+                assert event.response.output_text == "Mock answer to: After the drop.", event
+                break
+    assert seen == [1006], seen
+
+
 passed = failed = 0
 for name, fn in checks:
     try:
