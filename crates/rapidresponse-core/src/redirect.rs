@@ -88,7 +88,7 @@ fn kept_across_origins(name: &str) -> bool {
         .any(|k| k.eq_ignore_ascii_case(name))
 }
 
-/// Scheme, host and port of an absolute http(s) URL.
+/// Scheme, host and port of an absolute http(s) or ws(s) URL.
 #[derive(Debug, PartialEq, Eq)]
 struct Origin {
     scheme: String,
@@ -101,8 +101,9 @@ impl Origin {
         let (scheme, rest) = url.split_once("://").ok_or(RedirectError::Invalid)?;
         let scheme = scheme.to_ascii_lowercase();
         let default_port = match scheme.as_str() {
-            "http" => 80,
-            "https" => 443,
+            // A WebSocket's upgrade follows the same rule.
+            "http" | "ws" => 80,
+            "https" | "wss" => 443,
             _ => return Err(RedirectError::Scheme { scheme }),
         };
         let authority = rest.split(['/', '?', '#']).next().unwrap_or("");

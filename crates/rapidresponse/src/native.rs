@@ -103,13 +103,6 @@ fn proxy_configured(var: &dyn Fn(&str) -> Option<String>) -> bool {
         .any(|k| var(k).is_some_and(|v| !v.trim().is_empty()))
 }
 
-/// The first proxy variable set in the environment, by name.
-pub(crate) fn proxy_from_env() -> Option<&'static str> {
-    PROXY_VARS
-        .into_iter()
-        .find(|k| std::env::var(k).is_ok_and(|v| !v.trim().is_empty()))
-}
-
 /// SSL_CERT_FILE's name (as shown in errors) and contents, when it is set.
 fn ssl_cert_file() -> Result<Option<(String, Vec<u8>)>, TransportError> {
     let Some(path) = std::env::var_os("SSL_CERT_FILE") else {

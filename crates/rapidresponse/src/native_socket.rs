@@ -2,12 +2,15 @@
 //! connect timeout, TLS by rustls with ring and the same roots as HTTP
 //! (`wss://`), the HTTP request's headers on the upgrade, messages capped
 //! at the event size limit. A server that answers the upgrade with an HTTP
-//! status is an `Error::Api`, as that status would be over HTTP. Proxies
-//! are not supported for WebSockets yet: with a proxy variable set,
-//! opening one is a configuration error rather than a silent direct
-//! connection.
+//! status is an `Error::Api`, as that status would be over HTTP. Behind a
+//! proxy the socket goes through an HTTP `CONNECT` tunnel to the proxy
+//! the environment names for it, picked as reqwest picks one for HTTP
+//! (`HTTPS_PROXY` for `wss`, `HTTP_PROXY` for `ws`, else `ALL_PROXY`,
+//! either case; `NO_PROXY` exempts hosts); an `https://` or SOCKS proxy is
+//! a configuration error rather than a silent direct connection.
 
 use futures_util::{SinkExt, StreamExt};
+use rapidresponse_core::redirect::{self, RedirectError};
 use rapidresponse_core::{Error, Headers, HttpRequest};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +21,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
-use crate::native::{proxy_from_env, tls_config, NativeTransport};
+use crate::native::{tls_config, NativeTransport};
 use crate::websocket::{Socket, SocketEvent, SocketTransport};
 
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -79,15 +82,53 @@ impl SocketTransport for NativeTransport {
 
     async fn open_socket(
         &self,
-        request: HttpRequest,
+        mut request: HttpRequest,
         connect_timeout: Duration,
         max_message: usize,
     ) -> Result<NativeSocket, Error> {
-        if let Some(var) = proxy_from_env() {
-            return Err(Error::Config(format!(
-                "{var} is set: the WebSocket mode does not go through proxies yet (use HTTP streaming)"
-            )));
+        let mut followed = 0;
+        loop {
+            let (status, headers, body) =
+                match open_once(&request, connect_timeout, max_message).await? {
+                    Ok(socket) => return Ok(socket),
+                    Err(answer) => answer,
+                };
+            // Redirects by the core's one rule (no credential of any name
+            // to another origin), as over HTTP.
+            let Some(location) = headers
+                .get("location")
+                .filter(|_| redirect::is_redirect(status))
+            else {
+                return Err(
+                    rapidresponse_core::ApiError::from_response(status, &headers, &body).into(),
+                );
+            };
+            let next = url::Url::parse(&request.url)
+                .and_then(|base| base.join(location))
+                .map_err(|_| connection(RedirectError::Invalid.to_string()))?;
+            let next = match next.as_str().split_once("://") {
+                Some(("http", rest)) => format!("ws://{rest}"),
+                Some(("https", rest)) => format!("wss://{rest}"),
+                _ => next.to_string(),
+            };
+            redirect::follow(&mut request, status, &next, followed)
+                .map_err(|e| connection(format!("WebSocket upgrade: {e}")))?;
+            followed += 1;
         }
+    }
+}
+
+/// An HTTP answer instead of the upgrade: status, headers, body.
+type Refused = (u16, Headers, Vec<u8>);
+
+/// Opens one WebSocket: the socket, or the HTTP answer the server gave
+/// instead.
+async fn open_once(
+    request: &HttpRequest,
+    connect_timeout: Duration,
+    max_message: usize,
+) -> Result<Result<NativeSocket, Refused>, Error> {
+    {
         let url = url::Url::parse(&request.url).map_err(|e| Error::Config(e.to_string()))?;
         let secure = match url.scheme() {
             "wss" => true,
@@ -105,16 +146,27 @@ impl SocketTransport for NativeTransport {
             .trim_end_matches(']')
             .to_owned();
         let port = url.port_or_known_default().unwrap_or(443);
-        let tcp = tokio::time::timeout(
-            connect_timeout,
-            tokio::net::TcpStream::connect((host.as_str(), port)),
-        )
+        let proxy = socket_proxy(secure, &host, &|k| std::env::var(k).ok())?;
+        let (dial_host, dial_port) = match &proxy {
+            Some(p) => (p.host.clone(), p.port),
+            None => (host.clone(), port),
+        };
+        let tcp = tokio::time::timeout(connect_timeout, async {
+            let mut tcp = tokio::net::TcpStream::connect((dial_host.as_str(), dial_port))
+                .await
+                .map_err(|e| {
+                    connection(format!("cannot connect to {dial_host}:{dial_port}: {e}"))
+                })?;
+            if let Some(proxy) = &proxy {
+                tunnel(&mut tcp, proxy, &host, port).await?;
+            }
+            Ok::<_, Error>(tcp)
+        })
         .await
         .map_err(|_| Error::Timeout {
             kind: rapidresponse_core::TimeoutKind::Connect,
             partial: None,
-        })?
-        .map_err(|e| connection(format!("cannot connect to {host}:{port}: {e}")))?;
+        })??;
         let _ = tcp.set_nodelay(true);
         let io: Box<dyn Io> = if secure {
             let tls = tls_config().map_err(|e| connection(e.message))?;
@@ -153,10 +205,10 @@ impl SocketTransport for NativeTransport {
             }),
             Ok(Ok((ws, _))) => {
                 let (write, read) = ws.split();
-                Ok(NativeSocket {
+                Ok(Ok(NativeSocket {
                     read,
                     write: NativeSender(Arc::new(tokio::sync::Mutex::new(write))),
-                })
+                }))
             }
             Ok(Err(tokio_tungstenite::tungstenite::Error::Http(response))) => {
                 let mut headers = Headers::new();
@@ -164,11 +216,143 @@ impl SocketTransport for NativeTransport {
                     headers.append(k.as_str(), String::from_utf8_lossy(v.as_bytes()));
                 }
                 let body = response.body().clone().unwrap_or_default();
-                let status = response.status().as_u16();
-                Err(rapidresponse_core::ApiError::from_response(status, &headers, &body).into())
+                Ok(Err((response.status().as_u16(), headers, body)))
             }
             Ok(Err(e)) => Err(connection(format!("WebSocket upgrade: {e}"))),
         }
+    }
+}
+
+/// An HTTP proxy a WebSocket tunnels through.
+#[derive(Debug, Clone, PartialEq)]
+struct Proxy {
+    host: String,
+    port: u16,
+    /// `user:password` from the proxy URL, base64 (Proxy-Authorization).
+    basic: Option<String>,
+    /// The proxy as shown in errors (no credentials).
+    shown: String,
+}
+
+/// The proxy for a WebSocket to `host`, from the variables `var` reads:
+/// `HTTPS_PROXY` (`wss`) or `HTTP_PROXY` (`ws`), else `ALL_PROXY`, either
+/// case, unless `NO_PROXY` names the host (`*`, the host, or a domain it
+/// is under). Only `http://` proxies (or no scheme) can tunnel here.
+fn socket_proxy(
+    secure: bool,
+    host: &str,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Proxy>, Error> {
+    let set = |name: &str| {
+        var(name)
+            .or_else(|| var(&name.to_lowercase()))
+            .filter(|v| !v.trim().is_empty())
+    };
+    let scheme_var = if secure { "HTTPS_PROXY" } else { "HTTP_PROXY" };
+    let Some(raw) = set(scheme_var).or_else(|| set("ALL_PROXY")) else {
+        return Ok(None);
+    };
+    if let Some(list) = set("NO_PROXY") {
+        let host = host.to_ascii_lowercase();
+        let exempt = list
+            .split(',')
+            .map(|e| e.trim().to_ascii_lowercase())
+            .any(|e| {
+                let domain = e.trim_start_matches('.');
+                e == "*"
+                    || (!domain.is_empty()
+                        && (host == domain || host.ends_with(&format!(".{domain}"))))
+            });
+        if exempt {
+            return Ok(None);
+        }
+    }
+    let raw = raw.trim();
+    let with_scheme = if raw.contains("://") {
+        raw.to_owned()
+    } else {
+        format!("http://{raw}")
+    };
+    let url = url::Url::parse(&with_scheme)
+        .map_err(|e| Error::Config(format!("the proxy URL in the environment: {e}")))?;
+    if url.scheme() != "http" {
+        return Err(Error::Config(format!(
+            "a {} proxy cannot carry the WebSocket mode (only http:// proxies tunnel it); set NO_PROXY for this host or use HTTP streaming",
+            url.scheme()
+        )));
+    }
+    let proxy_host = url
+        .host_str()
+        .ok_or_else(|| Error::Config("the proxy URL has no host".into()))?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    let port = url.port().unwrap_or(80);
+    let basic = (!url.username().is_empty()).then(|| {
+        use base64::Engine;
+        let pair = format!("{}:{}", url.username(), url.password().unwrap_or(""));
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    });
+    Ok(Some(Proxy {
+        shown: format!("{proxy_host}:{port}"),
+        host: proxy_host,
+        port,
+        basic,
+    }))
+}
+
+/// Opens an HTTP `CONNECT` tunnel to `host:port` through the proxy that
+/// `tcp` is connected to.
+async fn tunnel(
+    tcp: &mut tokio::net::TcpStream,
+    proxy: &Proxy,
+    host: &str,
+    port: u16,
+) -> Result<(), Error> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let target = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    let mut head = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
+    if let Some(basic) = &proxy.basic {
+        head.push_str(&format!("Proxy-Authorization: Basic {basic}\r\n"));
+    }
+    head.push_str("\r\n");
+    let failed = |e: std::io::Error| connection(format!("the proxy {}: {e}", proxy.shown));
+    tcp.write_all(head.as_bytes()).await.map_err(failed)?;
+    // The answer's head only: the tunnel is silent until the client speaks.
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        if answer.len() > 16 * 1024 {
+            return Err(connection(format!(
+                "the proxy {} sent an endless answer to CONNECT",
+                proxy.shown
+            )));
+        }
+        let n = tcp.read(&mut chunk).await.map_err(failed)?;
+        if n == 0 {
+            return Err(connection(format!(
+                "the proxy {} closed the connection during CONNECT",
+                proxy.shown
+            )));
+        }
+        answer.extend_from_slice(&chunk[..n]);
+    }
+    let text = String::from_utf8_lossy(&answer);
+    let status_line = text.lines().next().unwrap_or_default();
+    let status = status_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse::<u16>().ok());
+    match status {
+        Some(200..=299) => Ok(()),
+        _ => Err(connection(format!(
+            "the proxy {} refused the tunnel to {target}: {status_line}",
+            proxy.shown
+        ))),
     }
 }
 
@@ -236,5 +420,60 @@ impl Socket for NativeSocket {
             }
         };
         let _ = tokio::time::timeout(Duration::from_secs(2), closing).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn the_proxy_is_picked_as_reqwest_picks_one_for_http() {
+        let none = socket_proxy(true, "api.openai.com", &env(&[])).unwrap();
+        assert_eq!(none, None);
+        let vars = [
+            ("https_proxy", "http://u:p@secure.proxy:3128"),
+            ("HTTP_PROXY", "plain.proxy:8080"),
+        ];
+        let wss = socket_proxy(true, "api.openai.com", &env(&vars))
+            .unwrap()
+            .unwrap();
+        assert_eq!((wss.host.as_str(), wss.port), ("secure.proxy", 3128));
+        assert_eq!(wss.basic.as_deref(), Some("dTpw"), "u:p");
+        assert_eq!(wss.shown, "secure.proxy:3128", "no credentials in errors");
+        let ws = socket_proxy(false, "127.0.0.1", &env(&vars))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (ws.host.as_str(), ws.port, ws.basic),
+            ("plain.proxy", 8080, None)
+        );
+        let all = socket_proxy(true, "h", &env(&[("ALL_PROXY", "http://all:1")])).unwrap();
+        assert_eq!(all.unwrap().host, "all");
+        for no in ["*", "openai.com", ".openai.com", "other, API.openai.com"] {
+            let vars = [("HTTPS_PROXY", "http://p:1"), ("NO_PROXY", no)];
+            assert_eq!(
+                socket_proxy(true, "api.openai.com", &env(&vars)).unwrap(),
+                None,
+                "{no}"
+            );
+        }
+        let vars = [("HTTPS_PROXY", "http://p:1"), ("no_proxy", "ai.com")];
+        assert!(socket_proxy(true, "api.openai.com", &env(&vars))
+            .unwrap()
+            .is_some());
+        for refused in ["socks5://p:1080", "https://p:443"] {
+            let e = socket_proxy(true, "h", &env(&[("HTTPS_PROXY", refused)])).unwrap_err();
+            assert!(matches!(e, Error::Config(_)), "{refused}: {e:?}");
+        }
     }
 }

@@ -495,3 +495,48 @@ async fn a_reconnect_the_handler_stops_ends_the_connection_with_its_unsent_messa
         .is_err());
     assert_eq!(ws_messages(&server).len(), 1);
 }
+
+#[tokio::test]
+async fn an_upgrade_redirect_is_followed_without_credentials_to_another_origin() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = MockServer::start();
+    // A server that sends every upgrade on to the mock (another port: another origin).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let here = listener.local_addr().unwrap().port();
+    let target = format!("http://127.0.0.1:{}/v1/responses", server.port());
+    tokio::spawn(async move {
+        let Ok((mut socket, _)) = listener.accept().await else {
+            return;
+        };
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+            if socket.read(&mut byte).await.unwrap_or(0) == 0 {
+                return;
+            }
+            head.push(byte[0]);
+        }
+        let reply = format!(
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: {target}\r\nContent-Length: 0\r\n\r\n"
+        );
+        let _ = socket.write_all(reply.as_bytes()).await;
+    });
+    let mut config = common::config(&server, "sk-ws");
+    config.base_url = format!("http://127.0.0.1:{here}/v1");
+    let c = Client::new(config).unwrap();
+    let mut ws = c.responses().connect().await.unwrap();
+    ws.create(CreateResponse::new("gpt-4.1", "redirected"))
+        .await
+        .unwrap();
+    let response = ws.final_response().await.unwrap();
+    assert_eq!(response.output_text(), "Mock answer to: redirected.");
+    let upgrade = server
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "GET")
+        .unwrap();
+    assert!(
+        !upgrade.headers.contains_key("authorization"),
+        "the key stays behind on the way to another origin"
+    );
+}
