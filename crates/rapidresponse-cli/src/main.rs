@@ -54,6 +54,8 @@ enum Command {
     Delete { id: String },
     /// List a response's input items.
     Items { id: String },
+    /// List the models this key can use (one id a line; --json: objects).
+    Models,
 }
 
 /// The client, the profile's default model, and the mock server when one
@@ -144,6 +146,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
             while let Some(item) = items.next().await {
                 let item: Item = item?;
                 let _ = writeln!(out, "{}", serde_json::to_string(&item).unwrap_or_default());
+            }
+        }
+        Some(Command::Models) => {
+            let list = client.models().list().await?;
+            for model in list.data.get().map(Vec::as_slice).unwrap_or_default() {
+                let id = model.id.as_deref().unwrap_or_default();
+                print_object(&mut out, cli.json, model, &show(id));
             }
         }
         None => {

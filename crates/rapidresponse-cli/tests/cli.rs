@@ -118,3 +118,42 @@ fn a_last_event_without_a_blank_line_completes_and_a_cut_stream_fails() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("This stream is cut off mid-"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ended before the response was complete"));
 }
+
+#[test]
+fn models_lists_the_servers_models() {
+    let server = rapidresponse_mock::MockServer::start();
+    let out = cli()
+        .env("OPENAI_BASE_URL", server.url())
+        .arg("models")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let ids: Vec<&str> = stdout.lines().collect();
+    assert!(
+        ids.contains(&"gpt-4.1") && ids.contains(&"gpt-5"),
+        "{stdout}"
+    );
+    let json = cli()
+        .env("OPENAI_BASE_URL", server.url())
+        .args(["models", "--json"])
+        .output()
+        .unwrap();
+    let first: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&json.stdout)
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["object"], "model");
+    assert_eq!(first["id"], ids[0]);
+    assert!(server
+        .requests()
+        .iter()
+        .any(|r| r.method == "GET" && r.path == "/v1/models"));
+}

@@ -81,6 +81,10 @@ pub enum Operation {
     ConversationsItemsList,
     ConversationsItemsRetrieve,
     ConversationsItemsDelete,
+    ModelsList,
+    /// Path parameter: the model's id.
+    ModelsRetrieve,
+    ModelsDelete,
     /// `client.get/post/put/patch/delete(path)`: any path, answered as JSON
     /// (or as events when the call asks for a stream).
     Raw(Method),
@@ -141,7 +145,7 @@ use EventKind::{Chunks, Responses};
 use Streams::{Never, WhenBodySaysSo, WhenQuerySaysSo};
 
 /// The table, in `Operation` order (raw calls excepted).
-const TABLE: [Endpoint; 18] = [
+const TABLE: [Endpoint; 21] = [
     Endpoint {
         name: "responses.create",
         method: Method::Post,
@@ -285,6 +289,9 @@ const TABLE: [Endpoint; 18] = [
         "/conversations/{}/items/{}",
         &[],
     ),
+    plain("models.list", Method::Get, "/models", &[]),
+    plain("models.retrieve", Method::Get, "/models/{}", &[]),
+    plain("models.delete", Method::Delete, "/models/{}", &[]),
 ];
 
 /// A row that never streams, counts no usage and answers JSON.
@@ -320,7 +327,7 @@ const AZURE_DEPLOYMENT_PATHS: &[&str] = &[
 ];
 
 impl Operation {
-    const ALL: [Operation; 18] = [
+    const ALL: [Operation; 21] = [
         Operation::ResponsesCreate,
         Operation::ResponsesRetrieve,
         Operation::ResponsesDelete,
@@ -339,6 +346,9 @@ impl Operation {
         Operation::ConversationsItemsList,
         Operation::ConversationsItemsRetrieve,
         Operation::ConversationsItemsDelete,
+        Operation::ModelsList,
+        Operation::ModelsRetrieve,
+        Operation::ModelsDelete,
     ];
 
     /// The table's row; `None` for a raw call.

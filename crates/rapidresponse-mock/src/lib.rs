@@ -20,6 +20,7 @@ mod conversations;
 mod faults;
 mod hostile;
 mod json;
+mod models;
 mod plan;
 mod responses;
 mod server;

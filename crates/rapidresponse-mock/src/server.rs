@@ -48,6 +48,8 @@ pub(crate) struct State {
     pub faults: Mutex<FaultQueue>,
     pub store: Mutex<Store>,
     pub conversations: Mutex<crate::conversations::Conversations>,
+    /// Fine-tuned models deleted so far (`DELETE /models/{id}`).
+    pub deleted_models: Mutex<std::collections::HashSet<String>>,
     /// `prompt_cache_key`s seen so far: a second request with one is "cached".
     pub cache_keys: Mutex<std::collections::HashSet<String>>,
     /// Bodies to serve verbatim to the next API requests (recorded traffic).
@@ -836,6 +838,9 @@ fn route(state: &Arc<State>, request: &ApiRequest, fault: &FaultSpec) -> Reply {
         ("GET", ["responses", id, "input_items"]) => responses::input_items(state, request, id),
         ("POST", ["chat", "completions"]) => chat::chat_completions(state, request, fault),
         ("POST", ["completions"]) => chat::completions(state, request, fault),
+        ("GET", ["models"]) => crate::models::list(state),
+        ("GET", ["models", id]) => crate::models::retrieve(state, id),
+        ("DELETE", ["models", id]) => crate::models::delete(state, id),
         ("POST", ["conversations"]) => conv::create(state, request),
         ("GET", ["conversations", id]) => conv::retrieve(state, id),
         ("POST", ["conversations", id]) => conv::update(state, request, id),

@@ -38,6 +38,7 @@ mod conversations;
 #[cfg(feature = "native")]
 pub mod embed;
 pub mod env;
+mod models;
 #[cfg(feature = "native")]
 mod native;
 #[cfg(feature = "native")]
@@ -50,6 +51,7 @@ pub mod websocket;
 
 pub use client::{Answer, ApiResponse, CallOptions, Client, Ready, TokenProvider, UsageOf};
 pub use conversations::{ConversationItems, Conversations, Webhooks};
+pub use models::Models;
 #[cfg(feature = "native")]
 pub use native::NativeTransport;
 #[cfg(feature = "native")]

@@ -237,3 +237,56 @@ fn webhooks_are_verified_with_the_configured_secret_and_the_clock() {
         .unwrap_err();
     assert!(matches!(e, Error::Webhook(W::MissingSecret)));
 }
+
+#[tokio::test]
+async fn models_are_listed_read_and_a_fine_tuned_one_deleted() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let list = c.models().list().await.unwrap();
+    assert_eq!(list.object.as_deref(), Some("list"));
+    let ids: Vec<String> = list
+        .data
+        .get()
+        .unwrap()
+        .iter()
+        .map(|m| m.id.as_deref().unwrap().to_owned())
+        .collect();
+    assert!(ids.iter().any(|id| id == "gpt-4.1"), "{ids:?}");
+    let model = c.models().retrieve("gpt-4.1").await.unwrap();
+    assert_eq!(model.object.as_deref(), Some("model"));
+    assert_eq!(model.owned_by.as_deref(), Some("system"));
+    assert!(model.created.get().is_some_and(|t| *t > 1.6e9));
+
+    let missing = c.models().retrieve("no-such-model").await.unwrap_err();
+    match &missing {
+        Error::Api(e) => {
+            assert_eq!(e.status, 404);
+            assert_eq!(e.code.as_deref(), Some("model_not_found"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let base = c.models().delete("gpt-4.1").await.unwrap_err();
+    assert!(
+        matches!(&base, Error::Api(e) if e.status == 403),
+        "{base:?}"
+    );
+    let tuned = ids.iter().find(|id| id.starts_with("ft:")).unwrap();
+    let deleted = c.models().delete(tuned).await.unwrap();
+    assert_eq!(deleted.deleted.get(), Some(&true));
+    assert_eq!(deleted.id.as_deref(), Some(tuned.as_str()));
+    let after = c.models().list().await.unwrap();
+    assert_eq!(after.data.get().unwrap().len(), ids.len() - 1);
+
+    let paths: Vec<(String, String)> = server
+        .requests()
+        .into_iter()
+        .map(|r| (r.method, r.path))
+        .collect();
+    assert!(paths.contains(&("GET".into(), "/v1/models/gpt-4.1".into())));
+    let escaped = format!("/v1/models/{}", tuned.replace(':', "%3A"));
+    assert!(
+        paths.contains(&("DELETE".into(), format!("/v1/models/{tuned}")))
+            || paths.contains(&("DELETE".into(), escaped)),
+        "{paths:?}"
+    );
+}
