@@ -21,7 +21,7 @@ _NativeError = _native.NativeError
 
 class _ResourcesMixin:
     """`client.responses`, `client.conversations`, `client.webhooks`,
-    `client.chat`, `client.completions`, built on first access."""
+    `client.models`, `client.chat`, `client.completions`, built on first access."""
 
     def _resource(self, name: str, sync: str, asynchronous: str) -> Any:
         value = self.__dict__.get("_" + name)
@@ -42,6 +42,10 @@ class _ResourcesMixin:
     @property
     def webhooks(self) -> Any:
         return self._resource("webhooks", "Webhooks", "AsyncWebhooks")
+
+    @property
+    def models(self) -> Any:
+        return self._resource("models", "Models", "AsyncModels")
 
     @property
     def chat(self) -> Any:

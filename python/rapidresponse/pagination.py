@@ -1,6 +1,7 @@
 """Cursor pages (openai-python's SyncCursorPage / AsyncCursorPage): `.data`,
 `.has_more`, `get_next_page()`, `iter_pages()`, and iteration over every
-item of every page (the next request sends `after=<last item id>`)."""
+item of every page (the next request sends `after=<last item id>`); and
+single pages (SyncPage / AsyncPage: `models.list()`), which have no next."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ __all__ = [
     "AsyncCursorPage",
     "SyncConversationCursorPage",
     "AsyncConversationCursorPage",
+    "SyncPage",
+    "AsyncPage",
     "AsyncPaginator",
 ]
 
@@ -121,7 +124,54 @@ class AsyncConversationCursorPage(AsyncCursorPage):
     _cursor_is_last_id = True
 
 
+class _Page(BaseModel):
+    """One page that is the whole list (`data`, `object`): no next page."""
+
+    __slots__ = ()
+    model_fields: Dict[str, str] = {"data": "data", "object": "object"}
+
+    def has_next_page(self) -> bool:
+        return False
+
+    def next_page_info(self) -> None:
+        return None
+
+
+class SyncPage(_Page):
+    __slots__ = ()
+
+    def get_next_page(self) -> "SyncPage":
+        raise RuntimeError("No next page expected; please check `.has_next_page()` before calling `.get_next_page()`.")
+
+    def iter_pages(self) -> Iterator["SyncPage"]:
+        yield self
+
+    def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
+        yield from self.data or ()
+
+
+class AsyncPage(_Page):
+    __slots__ = ()
+
+    async def get_next_page(self) -> "AsyncPage":
+        raise RuntimeError("No next page expected; please check `.has_next_page()` before calling `.get_next_page()`.")
+
+    async def iter_pages(self) -> AsyncIterator["AsyncPage"]:
+        yield self
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        for item in self.data or ():
+            yield item
+
+
 _PAGE_CLASSES: Dict[Any, Any] = {}
+
+
+def _item_spec(item: str) -> Any:
+    """A page item's converter spec: a union's alias, or a class's name."""
+    from ._models import _schema
+
+    return ["alias", item] if item in _schema().UNIONS else item
 
 
 def _page_class(base: Any, item_union: str) -> Any:
@@ -131,20 +181,23 @@ def _page_class(base: Any, item_union: str) -> Any:
         cls = _PAGE_CLASSES[key] = type(
             base.__name__,
             (base,),
-            {"__slots__": (), "__module__": __name__, "data": _Nested("data", converter(["list", ["alias", item_union]]))},
+            {"__slots__": (), "__module__": __name__, "data": _Nested("data", converter(["list", _item_spec(item_union)]))},
         )
     return cls
 
 
 def page_cast(
-    item_union: str, next_call: Callable[[str], Any], conversation: bool = False
+    item_union: str, next_call: Optional[Callable[[str], Any]], conversation: bool = False
 ) -> Callable[[Any, Any], Any]:
-    """Reads a page body; the page remembers how to ask for the next one."""
+    """Reads a page body; the page remembers how to ask for the next one
+    (`next_call` None: a single page, SyncPage / AsyncPage)."""
 
     def cast(raw: Any, client: Any) -> Any:
         import json
 
-        if conversation:
+        if next_call is None:
+            base = AsyncPage if client._is_async else SyncPage
+        elif conversation:
             base = AsyncConversationCursorPage if client._is_async else SyncConversationCursorPage
         else:
             base = AsyncCursorPage if client._is_async else SyncCursorPage

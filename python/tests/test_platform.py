@@ -1,8 +1,9 @@
-"""Conversations and webhooks, as openai-python offers them: a three-turn
+"""Conversations, models and webhooks, as openai-python offers them: a three-turn
 conversation through `conversation=`, its items listed back in order, item
 and conversation deletion (sync and async, against the mock); webhook
 verdicts compared with openai-python's own `webhooks.unwrap` on the same
-inputs."""
+inputs; `models.list/retrieve/delete` giving what openai-python gives from
+the same mock."""
 
 from __future__ import annotations
 
@@ -156,3 +157,36 @@ def test_webhook_classes_and_the_client_secret(mock: Any, monkeypatch: Any) -> N
         client.webhooks.verify_signature(payload, headers, tolerance=-1)
     aclient = AsyncOpenAI(api_key="k", base_url=mock.url)
     assert aclient.webhooks.unwrap(payload, headers).type == "response.completed"
+
+
+def test_models_read_as_openai_python_reads_them() -> None:
+    from rapidresponse.pagination import AsyncPage, SyncPage
+    from rapidresponse.testing import MockServer
+    from rapidresponse.types import Model, ModelDeleted
+
+    with MockServer() as mock:
+        ours = OpenAI(api_key="k", base_url=mock.url)
+        theirs = openai.OpenAI(api_key="k", base_url=mock.url)
+        page, their_page = ours.models.list(), theirs.models.list()
+        assert isinstance(page, SyncPage) and isinstance(page.data[0], Model)
+        assert page.object == their_page.object == "list" and not page.has_next_page()
+        assert [m.to_dict() for m in page] == [m.to_dict() for m in their_page]
+        assert ours.models.retrieve("gpt-5").to_dict() == theirs.models.retrieve("gpt-5").to_dict()
+        with pytest.raises(NotFoundError) as info:
+            ours.models.retrieve("no-such-model")
+        assert info.value.code == "model_not_found"
+        with pytest.raises(rapidresponse.PermissionDeniedError):
+            ours.models.delete("gpt-4.1")
+        tuned = next(m.id for m in page if m.id.startswith("ft:"))
+        deleted = ours.models.delete(tuned)
+        assert isinstance(deleted, ModelDeleted) and deleted.deleted and deleted.id == tuned
+        assert [m.id for m in theirs.models.list()] == [m.id for m in page if m.id != tuned]
+
+        async def run() -> Any:
+            aclient = AsyncOpenAI(api_key="k", base_url=mock.url)
+            first = await aclient.models.list()
+            ids = [m.id async for m in aclient.models.list()]
+            return first, ids
+
+        first, ids = asyncio.run(run())
+        assert isinstance(first, AsyncPage) and ids == [m.id for m in first.data] and tuned not in ids

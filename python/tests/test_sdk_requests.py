@@ -85,6 +85,9 @@ CALLS: Dict[str, Callable[[Any], Any]] = {
     "responses.create in a conversation": lambda c: c.responses.create(
         model="gpt-4.1", input="hi", conversation={"id": CONV}
     ),
+    "models.list": lambda c: c.models.list(),
+    "models.retrieve": lambda c: c.models.retrieve("ft:gpt-4.1:org/x y"),
+    "models.delete": lambda c: c.models.delete("ft:gpt-4.1:org/x y"),
     "extra headers, query and body": lambda c: c.responses.retrieve(
         ID,
         extra_query={"a b": "c d&e", "n": {"x": [1, True, None]}, "t": True, "none": None},

@@ -72,7 +72,16 @@ ROOT_CLASSES = [
     "conversations.conversation.Conversation",
     "conversations.conversation_deleted_resource.ConversationDeletedResource",
     "conversations.conversation_item_list.ConversationItemList",
+    "model.Model",
+    "model_deleted.ModelDeleted",
 ]
+# Exports of modules written by hand beside the table (not pydantic models in openai).
+HAND_WRITTEN = {
+    "": [
+        ("websocket_reconnection", "ReconnectingEvent"),
+        ("websocket_reconnection", "ReconnectingOverrides"),
+    ],
+}
 # package -> union name: the unions whose members are roots.
 ROOT_UNIONS = [
     ("responses", "ResponseStreamEvent"),
@@ -949,6 +958,7 @@ def write_stubs(t: Table) -> Dict[Path, str]:
         for name in t.exports[pkg]:
             entries.append((t.classes[name][0] if name in t.classes else t.modules[name], name))
         entries.extend((module, name) for name, module in t.params[pkg].items())
+        entries.extend(HAND_WRITTEN.get(pkg, ()))
         for module, name in sorted(entries):
             if not pkg:
                 source = "." + module

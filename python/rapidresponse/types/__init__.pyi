@@ -3,6 +3,8 @@ from .completion import Completion as Completion
 from .completion_choice import CompletionChoice as CompletionChoice
 from .completion_create_params import CompletionCreateParams as CompletionCreateParams
 from .completion_usage import CompletionUsage as CompletionUsage
+from .model import Model as Model
+from .model_deleted import ModelDeleted as ModelDeleted
 from .shared.all_models import AllModels as AllModels
 from .shared.chat_model import ChatModel as ChatModel
 from .shared.comparison_filter import ComparisonFilter as ComparisonFilter
