@@ -93,6 +93,25 @@ check('conversations and their items', async () => {
   }
 });
 
+check('models', async () => {
+  const page = await client.models.list();
+  assert(page.data.length > 0 && page.data.every((m) => m.object === 'model' && m.id));
+  const one = await client.models.retrieve(page.data[0].id);
+  assert(one.id === page.data[0].id && one.owned_by === page.data[0].owned_by);
+  try {
+    await client.models.retrieve('no-such-model');
+    assert(false);
+  } catch (e) {
+    assert(e instanceof OpenAI.NotFoundError && e.code === 'model_not_found', e);
+  }
+  try {
+    await client.models.delete('gpt-4.1');
+    assert(false);
+  } catch (e) {
+    assert(e instanceof OpenAI.PermissionDeniedError, e);
+  }
+});
+
 check('WebSocket mode (ResponsesWS): a turn, then an error event', async () => {
   const { ResponsesWS } = await import('openai/resources/responses/ws');
   const rws = new ResponsesWS(client);

@@ -153,6 +153,24 @@ def _():
         pass
 
 
+@check("models: list, retrieve, the API's 404 and 403")
+def _():
+    page = client.models.list()
+    assert page.data and all(m.object == "model" and m.id for m in page.data)
+    one = client.models.retrieve(page.data[0].id)
+    assert one.id == page.data[0].id and one.owned_by == page.data[0].owned_by
+    try:
+        client.models.retrieve("no-such-model")
+        raise AssertionError("a missing model is a 404")
+    except openai.NotFoundError as e:
+        assert e.code == "model_not_found", e
+    try:
+        client.models.delete("gpt-4.1")
+        raise AssertionError("a base model is not deletable")
+    except openai.PermissionDeniedError:
+        pass
+
+
 @check("WebSocket mode: a chain and an error event")
 def _():
     with client.responses.connect() as connection:

@@ -12,6 +12,7 @@ import * as Errors from './error.js';
 import { azure_base_url, callNative, generation, runTask, trackCall, NativeClient, NativeStream } from './native.js';
 import type { NativeClientHandle, NativeStreamHandle } from './handles.js';
 import { Conversations } from './conversations.js';
+import { Models } from './models.js';
 import { CursorPage, PagePromise, type PageFetcher } from './pagination.js';
 import { Chat, Completions, Responses } from './resources.js';
 import { Webhooks } from './webhooks.js';
@@ -129,6 +130,7 @@ export class OpenAI {
 
   responses: Responses = new Responses(this);
   conversations: Conversations = new Conversations(this);
+  models: Models = new Models(this);
   webhooks: Webhooks = new Webhooks(this);
   chat: Chat = new Chat(this);
   completions: Completions = new Completions(this);

@@ -29,10 +29,11 @@ export { APIPromise } from './api-promise.js';
 export { Stream } from './streaming.js';
 export { ResponseStream } from './response-stream.js';
 export type { ResponseStreamEvents, ResponseStreamParams } from './response-stream.js';
-export { CursorPage, ConversationCursorPage, PagePromise } from './pagination.js';
+export { CursorPage, ConversationCursorPage, Page, PagePromise } from './pagination.js';
 export { Responses, InputItems, InputTokens, Chat, ChatCompletions, Completions } from './resources.js';
 export { Conversations, Items as ConversationItems } from './conversations.js';
 export { Webhooks } from './webhooks.js';
+export { Models } from './models.js';
 export { ResponsesWS, WebSocketError } from './responses-ws.js';
 export type {
   ReconnectingEvent,

@@ -1,7 +1,8 @@
 /**
  * Cursor pages as openai-node's: `await list()` gives a page (`data`,
  * `has_more`, `hasNextPage()`, `getNextPage()`, `iterPages()`), and
- * `for await (const item of list())` walks every item of every page.
+ * `for await (const item of list())` walks every item of every page. A
+ * `Page` is a list in one page (`models.list()`).
  */
 import { APIPromise, type Sent } from './api-promise.js';
 import { OpenAIError } from './error.js';
@@ -97,6 +98,21 @@ export class ConversationCursorPage<Item extends { id?: string } = any> extends 
   /** @internal */
   protected override cursor(): string | undefined {
     return this.last_id;
+  }
+}
+
+/** A page that is the whole list (openai-node's `Page`: `models.list()`):
+ * `data` and `object`, and no next page. */
+export class Page<Item extends { id?: string } = any> extends CursorPage<Item> {
+  /** @internal */
+  constructor(body: any, fetchAfter: PageFetcher<Item>) {
+    super({ ...body, has_more: false }, fetchAfter);
+    delete (this as { has_more?: boolean }).has_more;
+  }
+
+  /** @internal */
+  protected override cursor(): string | undefined {
+    return undefined;
   }
 }
 

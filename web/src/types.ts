@@ -266,6 +266,20 @@ export interface ConversationDeletedResource {
 
 export type ConversationItem = ResponseItem;
 
+/** A model a key can use (`models.retrieve`, an item of `models.list`). */
+export interface Model {
+  id: string;
+  created: number;
+  object: 'model';
+  owned_by: string;
+}
+
+export interface ModelDeleted {
+  id: string;
+  deleted: boolean;
+  object: string;
+}
+
 export interface ConversationItemList {
   object: 'list';
   data: Array<ConversationItem>;

@@ -253,4 +253,12 @@ async fn every_request_shape_is_valid_per_the_official_spec() {
     in_conversation.conversation = json!("conv_1").into();
     let r = c.responses().create(in_conversation).await.unwrap();
     valid(&r.http_headers, "responses.create with conversation");
+
+    // Models.
+    let r = c.models().list().await.unwrap();
+    valid(&r.http_headers, "models.list");
+    let r = c.models().retrieve("gpt-4.1").await.unwrap();
+    valid(&r.http_headers, "models.retrieve");
+    let r = c.models().delete("ft:gpt-4.1:acme::abc").await.unwrap();
+    valid(&r.http_headers, "models.delete");
 }

@@ -1,4 +1,4 @@
-// Conversations and webhooks in the npm package, against the Rust mock: a
+// Conversations, models and webhooks in the npm package, against the Rust mock: a
 // three-turn conversation through `conversation`, its items listed back in
 // order (ConversationCursorPage), item and conversation deletion; webhook
 // verdicts compared with openai-node's own `webhooks.unwrap` on the same
@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import OpenAI, { ConversationCursorPage, InvalidWebhookSignatureError, NotFoundError } from 'rapidresponse';
+import OpenAI, { ConversationCursorPage, InvalidWebhookSignatureError, NotFoundError, Page, PermissionDeniedError } from 'rapidresponse';
 import { startMock } from '../mock.mjs';
 
 const official = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'tests', 'sdk-compat', 'node_modules', 'openai', 'index.mjs');
@@ -148,6 +148,35 @@ describe('webhooks', () => {
       await assert.rejects(fromEnv.webhooks.verifySignature(payload, headers, SECRET, -1), InvalidWebhookSignatureError);
     } finally {
       delete process.env.OPENAI_WEBHOOK_SECRET;
+    }
+  });
+});
+
+describe('models', () => {
+  test('list, retrieve and delete as openai-node reads them', async () => {
+    const own = await startMock();
+    try {
+      const ours = new OpenAI({ apiKey: 'sk-models', baseURL: own.url });
+      const theirs = new Theirs.default({ apiKey: 'sk-models', baseURL: own.url });
+      const page = await ours.models.list();
+      assert.ok(page instanceof Page);
+      assert.equal(page.hasNextPage(), false);
+      const theirPage = await theirs.models.list();
+      assert.deepEqual(page.data, theirPage.data);
+      assert.equal(page.object, 'list');
+      const ids = [];
+      for await (const m of ours.models.list()) ids.push(m.id);
+      assert.deepEqual(ids, page.data.map((m) => m.id));
+      assert.deepEqual(await ours.models.retrieve('gpt-5'), await theirs.models.retrieve('gpt-5'));
+      await assert.rejects(ours.models.retrieve('no-such-model'), (e) => e instanceof NotFoundError && e.code === 'model_not_found');
+      await assert.rejects(ours.models.delete('gpt-4.1'), PermissionDeniedError);
+      const tuned = ids.find((id) => id.startsWith('ft:'));
+      const deleted = await ours.models.delete(tuned);
+      assert.deepEqual(deleted, { id: tuned, object: 'model', deleted: true });
+      const after = (await theirs.models.list()).data.map((m) => m.id);
+      assert.deepEqual(after, ids.filter((id) => id !== tuned));
+    } finally {
+      own.stop();
     }
   });
 });

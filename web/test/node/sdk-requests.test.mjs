@@ -67,6 +67,9 @@ const calls = {
   'conversations.retrieve': (c) => c.conversations.retrieve(CONV),
   'conversations.update': (c) => c.conversations.update(CONV, { metadata: { k: 'v' } }),
   'conversations.delete': (c) => c.conversations.delete(CONV),
+  'models.list': (c) => c.models.list(),
+  'models.retrieve': (c) => c.models.retrieve('ft:gpt-4.1:org/x y'),
+  'models.delete': (c) => c.models.delete('ft:gpt-4.1:org/x y'),
   'conversations.items.create': (c) =>
     c.conversations.items.create(CONV, { items: [{ role: 'user', content: 'more' }], include: ['message.output_text.logprobs'] }),
   'conversations.items.list': (c) => c.conversations.items.list(CONV, { limit: 5, order: 'asc', after: 'msg 1', include: ['a b'] }),
