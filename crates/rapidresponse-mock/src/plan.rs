@@ -197,6 +197,12 @@ pub(crate) fn base_response(id: &str, body: &Object, model: &str, reasoning: boo
     map
 }
 
+/// The schema of a `text.format` of type `json_schema`, when the request asks for one.
+fn json_schema(body: &Object) -> Option<&Value> {
+    let format = body.get("text")?.get("format")?;
+    (format.get("type")? == "json_schema").then(|| format.get("schema").unwrap_or(&Value::Null))
+}
+
 /// Input tokens of this request: its input and instructions, plus the
 /// whole earlier conversation of a chain.
 pub(crate) fn count_request_tokens(body: &Object, previous: Option<&Previous>) -> u64 {
@@ -253,6 +259,10 @@ pub(crate) fn plan(
                 Some(tool_output) => {
                     answer::tool_result_text(tool_output.get("output").unwrap_or(&Value::Null))
                 }
+                // Structured output: a value the schema accepts.
+                None if json_schema(body).is_some() => crate::json::to_compact(
+                    &answer::arguments_for_schema(json_schema(body).unwrap_or(&Value::Null)),
+                ),
                 None => {
                     let instructions = text_member(body, "instructions")
                         .map(str::to_owned)
