@@ -1,7 +1,8 @@
 // Starts the Rust mock server (crates/rapidresponse-mock) for a test file
 // and stops it after. The binary comes from RAPIDRESPONSE_MOCK_BIN or the
-// workspace's target directory (scripts/test builds it first).
-import { spawn } from 'node:child_process';
+// workspace's target directory (debug, then release; scripts/test builds
+// it first), and is built with cargo when neither has it.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,11 +10,23 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export function mockBinary() {
-  const candidates = [
-    process.env.RAPIDRESPONSE_MOCK_BIN,
-    join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug', 'rapidresponse-mock'),
-  ].filter(Boolean);
-  const found = candidates.find((p) => existsSync(p));
+  const target = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
+  const exe = process.platform === 'win32' ? 'rapidresponse-mock.exe' : 'rapidresponse-mock';
+  // The debug build first: it is what scripts/test builds, and a release
+  // build left by bench/run may be older.
+  const candidates = [process.env.RAPIDRESPONSE_MOCK_BIN, join(target, 'debug', exe), join(target, 'release', exe)].filter(
+    Boolean,
+  );
+  let found = candidates.find((p) => existsSync(p));
+  if (!found && !process.env.RAPIDRESPONSE_MOCK_BIN) {
+    // A fresh clone (`npm --prefix web run example`): build it once.
+    console.error('rapidresponse: building the mock server (cargo build -p rapidresponse-mock) ...');
+    const built = spawnSync('cargo', ['build', '--quiet', '-p', 'rapidresponse-mock', '--bin', 'rapidresponse-mock'], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (built.status === 0) found = candidates.find((p) => existsSync(p));
+  }
   if (!found) throw new Error(`no mock server binary; build it with: cargo build -p rapidresponse-mock (looked at ${candidates})`);
   return found;
 }
