@@ -23,8 +23,6 @@ from ._exceptions import (
     ContentFilterFinishReasonError,
     InternalServerError,
     InvalidWebhookSignatureError,
-    WebSocketConnectionClosedError,
-    WebSocketQueueFullError,
     LengthFinishReasonError,
     NotFoundError,
     OpenAIError,
@@ -32,6 +30,15 @@ from ._exceptions import (
     RateLimitError,
     RustPanicError,
     UnprocessableEntityError,
+    WebSocketConnectionClosedError,
+    WebSocketQueueFullError,
+)
+from ._http_client import (
+    DefaultAioHttpClient,
+    DefaultAsyncHttpx2Client,
+    DefaultAsyncHttpxClient,
+    DefaultHttpx2Client,
+    DefaultHttpxClient,
 )
 from ._models import BaseModel
 from ._types import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, Omit, Timeout, not_given, omit
@@ -39,6 +46,11 @@ from ._types import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, Omit, Timeout, not_giv
 __version__ = _native.__version__
 
 __all__ = [
+    "DefaultHttpxClient",
+    "DefaultAsyncHttpxClient",
+    "DefaultHttpx2Client",
+    "DefaultAsyncHttpx2Client",
+    "DefaultAioHttpClient",
     "OpenAI",
     "AsyncOpenAI",
     "AzureOpenAI",

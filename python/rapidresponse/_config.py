@@ -64,12 +64,12 @@ class Config:
         _strict_response_validation: bool = False,
         **unsupported: Any,
     ) -> None:
-        if http_client is not None:
-            raise TypeError(
-                "http_client is not supported by rapidresponse: requests go through its Rust transport. "
-                "Proxies (HTTPS_PROXY, NO_PROXY) and SSL_CERT_FILE are read from the environment; "
-                "timeout= and max_retries= are client options."
-            )
+        # What an httpx client sets that the Rust transport can carry (a
+        # TypeError names what it cannot).
+        network, timeout, default_headers, default_query = _from_http_client(
+            http_client, timeout, default_headers, default_query
+        )
+        self._network: Optional[Dict[str, Any]] = network
         for name in ("admin_api_key", "workload_identity", "provider", "data_residency"):
             unsupported.pop(name, None)
         retry_delay_scale = unsupported.pop("_retry_delay_scale", 1.0)
@@ -159,6 +159,7 @@ class Config:
             "retry_delay_scale": self._retry_delay_scale,
             "max_body_bytes": self._max_body_bytes,
             "websocket_base_url": self.websocket_base_url,
+            "network": self._network,
         }
 
     def _native(self) -> Any:
@@ -205,8 +206,9 @@ class Config:
     ) -> Any:
         """A new client with some options changed; it shares the connection
         pool and the usage totals."""
-        if http_client is not None:
-            raise TypeError("http_client is not supported by rapidresponse (the transport is Rust's)")
+        network, timeout, default_headers, default_query = _from_http_client(
+            http_client, timeout, default_headers, default_query
+        )
         if default_headers is not None and set_default_headers is not None:
             raise ValueError("The `default_headers` and `set_default_headers` arguments are mutually exclusive")
         if default_query is not None and set_default_query is not None:
@@ -214,7 +216,7 @@ class Config:
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
         # Resources are bound to their client: the copy gets its own.
-        for cached in ("_responses", "_conversations", "_webhooks", "_chat", "_completions"):
+        for cached in ("_responses", "_conversations", "_webhooks", "_models", "_chat", "_completions"):
             new.__dict__.pop(cached, None)
         if api_key is not None:
             new._set_key(api_key)
@@ -240,6 +242,10 @@ class Config:
             retry_delay_scale=self._retry_delay_scale,
         )
         new._native_parent = self
+        if http_client is not None:
+            # Another transport: a native client of its own.
+            new._network = network
+            new._native_parent = None
         return new
 
     with_options = copy
@@ -261,3 +267,22 @@ class Config:
     def set_price(self, model: str, *, input: float, output: float, cached_input: Optional[float] = None) -> None:
         """Sets a model's price in USD per million tokens (for `usage.cost_usd`)."""
         self._native().set_price(model, input, output, cached_input)
+
+
+def _from_http_client(
+    http_client: Any, timeout: Any, default_headers: Any, default_query: Any
+) -> Any:
+    """openai-python's `http_client=` as native settings: its network
+    settings, and its timeout, headers and query under the explicit ones."""
+    if http_client is None:
+        return None, timeout, default_headers, default_query
+    from ._http_client import UNSET, translate
+
+    t = translate(http_client)
+    if isinstance(timeout, NotGiven) and t.timeout is not UNSET:
+        timeout = t.timeout
+    if t.headers:
+        default_headers = {**t.headers, **(default_headers or {})}
+    if t.query:
+        default_query = {**t.query, **(default_query or {})}
+    return t.network or None, timeout, default_headers, default_query

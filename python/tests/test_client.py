@@ -58,8 +58,8 @@ def test_env_and_arguments(monkeypatch: pytest.MonkeyPatch, mock: MockServer) ->
     assert "tag=x" in req["query"]
 
 
-def test_http_client_is_refused_clearly() -> None:
-    with pytest.raises(TypeError, match="http_client is not supported"):
+def test_an_http_client_that_is_not_httpx_is_refused_clearly() -> None:
+    with pytest.raises(TypeError, match="http_client=object cannot be carried over"):
         OpenAI(api_key="k", http_client=object())
 
 

@@ -49,6 +49,7 @@ EXPECT: Dict[str, List[str]] = {
     "dump_json": [r'"object": "response"', r'"output_text": |"status": "completed"'],
     "chat_tools": [r"finish (stop|tool_calls)", r"usage \d+"],
     "legacy_completion": [r"text \S", r"finish (stop|length)"],
+    "models_http_client": [r"models \d+ True", r"model gpt-4\.1 model system", r"answer Mock answer to: Name"],
 }
 
 

@@ -173,6 +173,51 @@ pub struct ClientConfig {
     /// The WebSocket mode's base URL (`ws://` or `wss://`) in place of the
     /// HTTP base URL's (openai-python's `websocket_base_url`).
     pub websocket_base_url: Option<String>,
+    /// How requests reach the server when the caller set it (a proxy,
+    /// certificates, the pool): what openai-python's `http_client=` carries.
+    pub network: Network,
+}
+
+/// How the native transport reaches the server, beyond the environment:
+/// data only, the transport applies it. The default is the environment's
+/// (proxy variables, SSL_CERT_FILE) and the system's roots.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Network {
+    /// A proxy for every request (`http://user:pass@host:port`; kept as a
+    /// secret: its credentials never print).
+    pub proxy: Option<Secret>,
+    /// Whether the proxy variables of the environment apply (httpx's
+    /// `trust_env`); `None`: they do.
+    pub trust_env: Option<bool>,
+    /// How the server's certificate is checked.
+    pub verify: Verify,
+    /// A client certificate (PEM file) and its key (PEM file; `None`: in
+    /// the certificate's file).
+    pub client_cert: Option<(String, Option<String>)>,
+    /// Idle connections kept per host.
+    pub max_idle_per_host: Option<usize>,
+    /// How long an idle connection is kept.
+    pub idle_timeout: Option<std::time::Duration>,
+}
+
+/// How a server's certificate is checked.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Verify {
+    /// The system's roots (and SSL_CERT_FILE).
+    #[default]
+    System,
+    /// Only the certificates of this PEM file (httpx's `verify="ca.pem"`).
+    CaFile(String),
+    /// Not at all (httpx's `verify=False`): anyone on the path can read
+    /// and change the traffic.
+    Off,
+}
+
+impl Network {
+    /// Whether nothing is set: the transport takes the environment.
+    pub fn is_default(&self) -> bool {
+        *self == Network::default()
+    }
 }
 
 impl fmt::Debug for ClientConfig {
@@ -197,6 +242,7 @@ impl fmt::Debug for ClientConfig {
             .field("stream_rules", &self.stream_rules)
             .field("webhook_secret", &self.webhook_secret)
             .field("websocket_base_url", &self.websocket_base_url)
+            .field("network", &self.network)
             .finish()
     }
 }
@@ -220,6 +266,7 @@ impl Default for ClientConfig {
             stream_rules: StreamRules::strict(),
             webhook_secret: None,
             websocket_base_url: None,
+            network: Network::default(),
         }
     }
 }

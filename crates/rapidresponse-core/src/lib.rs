@@ -60,7 +60,9 @@ pub mod webhook;
 pub mod websocket;
 
 pub use accumulator::{ResponseAccumulator, SnapshotRef, Terminal};
-pub use config::{AzureAuth, ClientConfig, Provider, RequestOptions, Secret, Timeouts};
+pub use config::{
+    AzureAuth, ClientConfig, Network, Provider, RequestOptions, Secret, Timeouts, Verify,
+};
 pub use decode::{DecodeError, StreamEvent};
 pub use endpoint::{Call, EventKind, Flavor, Operation, Prepared, RequestBody, UsageKind};
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, Report, TimeoutKind};

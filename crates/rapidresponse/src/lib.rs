@@ -78,7 +78,7 @@ pub use websocket::{
 impl Client<NativeTransport> {
     /// A client over the native transport (hyper, or reqwest behind a proxy) for `config`.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
-        let transport = NativeTransport::new(config.timeouts.connect)
+        let transport = NativeTransport::for_network(config.timeouts.connect, &config.network)
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {}", e.message)))?;
         Ok(Client::with_transport(config, transport))
     }

@@ -17,7 +17,7 @@ use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use rapidresponse_core::redirect::{self, RedirectError};
-use rapidresponse_core::{Headers, HttpRequest, Method};
+use rapidresponse_core::{Headers, HttpRequest, Method, Network, Verify};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -65,6 +65,82 @@ impl NativeTransport {
             connect_timeout,
             others: Arc::default(),
             callers: false,
+        })
+    }
+
+    /// A transport for `network` (a proxy, certificates, the pool, as
+    /// openai-python's `http_client=` sets them): reqwest configured with
+    /// them; the environment's transport when nothing is set.
+    pub fn for_network(
+        connect_timeout: Duration,
+        network: &Network,
+    ) -> Result<Self, TransportError> {
+        if network.is_default() {
+            return Self::new(connect_timeout);
+        }
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            // Redirects are followed by `send_reqwest`, with the core's rule.
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(network.max_idle_per_host.unwrap_or(100))
+            .tcp_nodelay(true);
+        if let Some(idle) = network.idle_timeout {
+            builder = builder.pool_idle_timeout(idle);
+        }
+        match &network.proxy {
+            // An explicit proxy replaces the environment's.
+            Some(url) => {
+                let proxy = reqwest::Proxy::all(url.expose())
+                    .map_err(|_| other("the proxy URL is not valid"))?;
+                builder = builder.proxy(proxy);
+            }
+            None if network.trust_env == Some(false) => builder = builder.no_proxy(),
+            None => {}
+        }
+        match &network.verify {
+            Verify::System => {
+                if let Some((shown, pem)) = ssl_cert_file()? {
+                    for cert in reqwest::Certificate::from_pem_bundle(&pem)
+                        .map_err(|e| other(format!("{shown}: {e}")))?
+                    {
+                        builder = builder.add_root_certificate(cert);
+                    }
+                }
+            }
+            Verify::CaFile(path) => {
+                let pem =
+                    std::fs::read(path).map_err(|e| other(format!("the CA bundle {path}: {e}")))?;
+                let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                    .map_err(|e| other(format!("the CA bundle {path}: {e}")))?;
+                if certs.is_empty() {
+                    return Err(other(format!("the CA bundle {path} holds no certificate")));
+                }
+                builder = builder.tls_built_in_root_certs(false);
+                for cert in certs {
+                    builder = builder.add_root_certificate(cert);
+                }
+            }
+            Verify::Off => builder = builder.danger_accept_invalid_certs(true),
+        }
+        if let Some((cert, key)) = &network.client_cert {
+            let mut pem = std::fs::read(cert)
+                .map_err(|e| other(format!("the client certificate {cert}: {e}")))?;
+            if let Some(key) = key {
+                pem.push(b'\n');
+                pem.extend(
+                    std::fs::read(key).map_err(|e| other(format!("the client key {key}: {e}")))?,
+                );
+            }
+            let identity = reqwest::Identity::from_pem(&pem)
+                .map_err(|e| other(format!("the client certificate {cert}: {e}")))?;
+            builder = builder.identity(identity);
+        }
+        let client = builder.build().map_err(|e| other(describe(&e)))?;
+        Ok(NativeTransport {
+            http: Http::Reqwest(client),
+            connect_timeout,
+            others: Arc::default(),
+            callers: true,
         })
     }
 

@@ -76,6 +76,61 @@ pub struct Settings {
     /// (openai-python's `websocket_base_url`).
     #[serde(default)]
     pub websocket_base_url: Option<String>,
+    /// What openai-python's `http_client=` carries that the transport can
+    /// take (the Python layer translates it). Native only: a browser's
+    /// fetch takes none of it.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(default)]
+    pub network: Option<NetworkSpec>,
+}
+
+/// A proxy, certificates and the pool, as httpx names them.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct NetworkSpec {
+    /// A proxy URL (credentials in it allowed).
+    pub proxy: Option<String>,
+    /// Whether the environment's proxy variables apply.
+    pub trust_env: Option<bool>,
+    /// `true`, `false`, or a CA bundle's path.
+    pub verify: Option<Value>,
+    /// A client certificate's PEM file, and its key's (when apart).
+    pub cert: Option<String>,
+    pub key: Option<String>,
+    pub max_keepalive_connections: Option<usize>,
+    /// Seconds an idle connection is kept.
+    pub keepalive_expiry: Option<f64>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl NetworkSpec {
+    fn network(&self) -> Result<rapidresponse_core::Network, Error> {
+        use rapidresponse_core::{Network, Verify};
+        let verify = match &self.verify {
+            None | Some(Value::Bool(true)) | Some(Value::Null) => Verify::System,
+            Some(Value::Bool(false)) => Verify::Off,
+            Some(Value::String(path)) => Verify::CaFile(path.clone()),
+            Some(other) => {
+                return Err(Error::Config(format!(
+                    "verify must be true, false or a CA bundle's path, not {other}"
+                )))
+            }
+        };
+        let idle_timeout = match self.keepalive_expiry {
+            Some(s) if s.is_finite() && s >= 0.0 => Some(Duration::from_secs_f64(s)),
+            Some(_) => return Err(Error::Config("keepalive_expiry must be ≥ 0".into())),
+            None => None,
+        };
+        Ok(Network {
+            proxy: self.proxy.clone().map(Secret::new),
+            trust_env: self.trust_env,
+            verify,
+            client_cert: self.cert.clone().map(|c| (c, self.key.clone())),
+            max_idle_per_host: self.max_keepalive_connections,
+            idle_timeout,
+        })
+    }
 }
 
 /// Per-call options.
@@ -250,6 +305,10 @@ impl Settings {
                 deployment: azure.deployment.clone(),
                 auth,
             };
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(network) = &self.network {
+            config.network = network.network()?;
         }
         Ok(config)
     }
