@@ -26,6 +26,8 @@ export interface NativeConnectionHandle {
   in_flight(): number;
   /** The close code once the socket closed for good. */
   closed(): number | undefined;
+  /** How many times the connection was opened again after a drop. */
+  reconnects(): number;
   /** What a connection that closed for good never sent (JSON texts). */
   take_unsent(): string[];
   close(): number;

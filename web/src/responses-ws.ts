@@ -17,8 +17,8 @@
  * when the connection then reconnects; nothing in flight is re-sent); a
  * refused upgrade is an APIConnectionError (the platform does not show
  * the status); the reconnect happens when the next response is sent,
- * not at once, and there is no `reconnected` message; binary frames are
- * not sent (`sendRaw` takes text or UTF-8 bytes).
+ * not at once, and `reconnected` comes with the first events after it;
+ * binary frames are not sent (`sendRaw` takes text or UTF-8 bytes).
  */
 import type { HeadersLike, OpenAI } from './client.js';
 import { APIError, OpenAIError } from './error.js';
@@ -94,6 +94,7 @@ export type ResponsesStreamMessage =
   | { type: 'connecting' | 'open' }
   | { type: 'message'; message: ResponseStreamEvent }
   | { type: 'reconnecting'; reconnect: ReconnectingEvent }
+  | { type: 'reconnected' }
   | { type: 'error'; error: Error }
   | { type: 'close'; code: number; reason: string; unsent: UnsentMessage[] };
 
@@ -111,6 +112,7 @@ export class ResponsesWS {
   #queue: string[] = [];
   #reading = false;
   #closed = false;
+  #reconnects = 0;
   readonly opened: Promise<void>;
 
   constructor(client: OpenAI, options: ResponsesWSOptions = {}) {
@@ -231,6 +233,11 @@ export class ResponsesWS {
           continue;
         }
         if (batch === null) return;
+        const reconnects = native.reconnects();
+        if (reconnects > this.#reconnects) {
+          this.#reconnects = reconnects;
+          this.#emit('reconnected');
+        }
         for (const event of JSON.parse(batch[1]) as ResponseStreamEvent[]) {
           this.#emit('event', event);
           this.#emit(event.type, event);
@@ -292,10 +299,11 @@ export class ResponsesWS {
     const onOpen = () => put({ type: 'open' });
     const onEvent = (message: ResponseStreamEvent) => put({ type: 'message', message });
     const onReconnecting = (reconnect: ReconnectingEvent) => put({ type: 'reconnecting', reconnect });
+    const onReconnected = () => put({ type: 'reconnected' });
     const onError = (error: Error) => put({ type: 'error', error });
     const onClose = (code: number, reason: string, unsent: UnsentMessage[] = []) =>
       put({ type: 'close', code, reason, unsent });
-    this.on('open', onOpen).on('event', onEvent).on('reconnecting', onReconnecting);
+    this.on('open', onOpen).on('event', onEvent).on('reconnecting', onReconnecting).on('reconnected', onReconnected);
     this.on('error', onError).on('close', onClose);
     try {
       for (;;) {
@@ -308,7 +316,7 @@ export class ResponsesWS {
         wake = undefined;
       }
     } finally {
-      this.off('open', onOpen).off('event', onEvent).off('reconnecting', onReconnecting);
+      this.off('open', onOpen).off('event', onEvent).off('reconnecting', onReconnecting).off('reconnected', onReconnected);
       this.off('error', onError).off('close', onClose);
     }
   }

@@ -256,6 +256,15 @@ impl NativeConnection {
             .and_then(|c| c.closed().map(|(code, _)| code))
     }
 
+    /// How many times the connection was opened again after a drop (0
+    /// while a batch is being read).
+    pub fn reconnects(&self) -> u32 {
+        self.conn
+            .borrow()
+            .as_ref()
+            .map_or(0, |c| c.reconnects() as u32)
+    }
+
     /// What a connection that ended for good never sent (JSON texts).
     pub fn take_unsent(&self) -> Vec<String> {
         self.conn

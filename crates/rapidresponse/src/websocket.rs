@@ -120,7 +120,8 @@ struct Lanes<S> {
     next_serial: u64,
     /// The current socket's sender; a reconnect replaces it.
     sender: S,
-    /// How many sockets this connection has opened (1 at first).
+    /// How many sockets this connection has opened (1 at first; each
+    /// reconnect adds one).
     generation: u64,
     /// How the connection ended for good, once it did.
     closed: Option<(u16, String)>,
@@ -811,6 +812,11 @@ impl<T: SocketTransport> ResponsesConnection<T> {
     /// How many responses were sent (or queued) and have not finished.
     pub fn in_flight(&self) -> usize {
         lock(&self.shared).in_flight.len()
+    }
+
+    /// How many times the connection was opened again after a drop.
+    pub fn reconnects(&self) -> u64 {
+        lock(&self.shared).generation - 1
     }
 
     /// The close code and reason, once the connection ended for good.

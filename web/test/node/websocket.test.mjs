@@ -152,6 +152,7 @@ describe('ResponsesWS', () => {
       },
     });
     const reconnecting = ws.emitted('reconnecting');
+    const reconnected = ws.emitted('reconnected');
     const error = await turn(ws, { model: 'mock-fault:drop-after=2', input: 'A story to reconnect after' }).then(
       () => assert.fail('an error was expected'),
       (e) => e,
@@ -162,6 +163,7 @@ describe('ResponsesWS', () => {
     const next = await turn(ws, { model: 'gpt-4.1', input: 'hi' });
     assert.equal(next.at(-1).response.output[0].content[0].text, 'Mock answer to: hi.');
     assert.deepEqual((await reconnecting).parameters, { session: '2' });
+    await reconnected;
     ws.close();
     assert.equal(asked.length, 1);
     assert.deepEqual([asked[0].attempt, asked[0].maxAttempts, asked[0].closeCode], [1, 5, 1006]);
