@@ -1,6 +1,8 @@
 // Type-checked (not run) by `npm run typecheck`: openai-node-style code
 // against the package's .d.ts, so a type that drifts from the calls fails CI.
 import OpenAI, { AzureOpenAI, APIError, RateLimitError, type Response, type ResponseStreamEvent } from 'rapidresponse';
+import { zodResponsesFunction, zodTextFormat } from 'rapidresponse/helpers/zod';
+import { z } from 'zod/v4';
 
 export async function typed(): Promise<string> {
   const client = new OpenAI({ apiKey: 'sk-example', maxRetries: 3, timeout: 20_000 });
@@ -51,6 +53,17 @@ export async function typed(): Promise<string> {
     else if (e instanceof APIError) text += `${e.status} ${e.code} ${e.requestID}`;
     if (e instanceof OpenAI.NotFoundError) text += e.status;
   }
+
+  // Structured outputs and models, as openai-node types them.
+  const Review = z.object({ verdict: z.enum(['approve', 'request_changes']), issues: z.array(z.string()) });
+  const parsed = await client.responses.parse({ model: 'gpt-4.1', input: 'Review', text: { format: zodTextFormat(Review, 'review') } });
+  const verdict: 'approve' | 'request_changes' | undefined = parsed.output_parsed?.verdict;
+  text += verdict ?? '';
+  const weather = zodResponsesFunction({ name: 'get_weather', parameters: z.object({ city: z.string() }) });
+  const city: string = weather.$parseRaw('{"city":"Paris"}').city;
+  text += city;
+  for await (const model of client.models.list()) text += model.id;
+  text += (await client.models.retrieve('gpt-4.1')).owned_by;
 
   const azure = new AzureOpenAI({ apiKey: 'k', endpoint: 'https://example.openai.azure.com', apiVersion: '2025-04-01-preview' });
   await azure.responses.delete('resp_1');

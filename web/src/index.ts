@@ -34,6 +34,7 @@ export { Responses, InputItems, InputTokens, Chat, ChatCompletions, Completions 
 export { Conversations, Items as ConversationItems } from './conversations.js';
 export { Webhooks } from './webhooks.js';
 export { Models } from './models.js';
+export type { ParsedResponse, AutoParseableTextFormat, AutoParseableResponseTool } from './parse.js';
 export { ResponsesWS, WebSocketError } from './responses-ws.js';
 export type {
   ReconnectingEvent,

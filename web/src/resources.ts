@@ -6,6 +6,10 @@
  */
 import type { APIPromise } from './api-promise.js';
 import { addOutputText } from './output-text.js';
+import { parseResponse, type AutoParseableTextFormat, type ParsedResponse } from './parse.js';
+
+/** What `responses.parse()` reads the output into: its format's type. */
+type ParsedContent<P> = P extends { text?: { format?: infer F } } ? (F extends AutoParseableTextFormat<infer T> ? T : unknown) : unknown;
 import type { OpenAI, RequestOptions } from './client.js';
 import type { CursorPage, PagePromise } from './pagination.js';
 import { ResponseStream, isStreamById, type ResponseStreamParams } from './response-stream.js';
@@ -112,6 +116,19 @@ export class Responses {
 
   compact(body: ResponseCompactParams, options?: RequestOptions): APIPromise<CompactedResponse> {
     return this.client._call({ op: 'responses.compact', body }, options);
+  }
+
+  /** A response with its parsed output (`output_parsed`, each
+   * `output_text` part's `parsed`, function calls' `parsed_arguments`), as
+   * openai-node's `responses.parse()`: formats and tools from
+   * `rapidresponse/helpers/zod` parse with their schema. */
+  parse<P extends ResponseCreateParamsNonStreaming>(
+    body: P,
+    options?: RequestOptions,
+  ): APIPromise<ParsedResponse<ParsedContent<P>>> {
+    return this.create(body, options)._thenUnwrap((response) =>
+      parseResponse<ParsedContent<P>>(response, body as unknown as Record<string, unknown>),
+    );
   }
 
   /** A stream with `.on(...)` handlers and `finalResponse()`; `{response_id,

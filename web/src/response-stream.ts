@@ -10,6 +10,7 @@ import { APIError, APIUserAbortError, OpenAIError } from './error.js';
 import { callNative } from './native.js';
 import type { NativeStreamHandle } from './handles.js';
 import { addOutputText } from './output-text.js';
+import { parseResponse, type ParsedResponse } from './parse.js';
 import type { RequestOptions } from './client.js';
 import type { Stream } from './streaming.js';
 import type {
@@ -58,6 +59,8 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
   #catching = false;
   #native: NativeStreamHandle | undefined;
   #final: Response | undefined;
+  /** The create parameters (none for a stream by id): what the final response parses with. */
+  #params: Record<string, unknown> | null = null;
   #resolveConnected!: () => void;
   #rejectConnected!: (e: unknown) => void;
   #resolveEnd!: () => void;
@@ -82,6 +85,7 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
   /** @internal */
   static start(open: Opener, params: ResponseStreamParams, options: RequestOptions = {}): ResponseStream {
     const runner = new ResponseStream();
+    runner.#params = isStreamById(params) ? null : (params as unknown as Record<string, unknown>);
     const signal = options.signal;
     if (signal) {
       if (signal.aborted) runner.controller.abort();
@@ -155,11 +159,12 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
     await this.#end;
   }
 
-  /** The final response (with `output_text`). */
-  async finalResponse(): Promise<Response> {
+  /** The final response (with `output_text`, and parsed as
+   * `responses.parse()` parses: `output_parsed`, `parsed`, `parsed_arguments`). */
+  async finalResponse(): Promise<ParsedResponse> {
     await this.done();
     if (!this.#final) throw new OpenAIError('stream ended without producing a Response');
-    return this.#final;
+    return parseResponse(this.#final, this.#params);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ResponseStreamEvent> {
