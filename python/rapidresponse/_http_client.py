@@ -192,19 +192,19 @@ def _from_httpx(client: Any) -> Translated:
     context = getattr(getattr(transport, "_pool", None), "_ssl_context", None)
     if context is not None and context.verify_mode == 0:  # ssl.CERT_NONE
         out.network["verify"] = False
-    proxies = set()
-    for mount in getattr(client, "_mounts", {}).values():
-        if mount is None:
-            continue
-        pool = getattr(mount, "_pool", None)
+    mounts = getattr(client, "_mounts", {})
+    patterns = [getattr(p, "pattern", "") for p in mounts]
+    if patterns == ["all://"]:
+        # An explicit proxy= (httpx mounts it for every URL).
+        pool = getattr(next(iter(mounts.values())), "_pool", None)
         url = getattr(pool, "_proxy_url", None)
         if url is None:
             raise _refuse("mounts")
-        proxies.add(_proxy_from_pool(url, getattr(pool, "_proxy_headers", [])))
-    if len(proxies) > 1:
-        raise _refuse("proxies")
-    if proxies:
-        out.network["proxy"] = proxies.pop()
+        out.network["proxy"] = _proxy_from_pool(url, getattr(pool, "_proxy_headers", []))
+    elif mounts and not client.trust_env:
+        raise _refuse("mounts")
+    # Else the mounts are the environment's proxies (trust_env): the Rust
+    # transport reads the same variables, NO_PROXY included.
     return out
 
 
@@ -221,16 +221,18 @@ def _proxy_url(value: Any) -> str:
 
 def _proxy_from_pool(url: Any, headers: Any) -> str:
     """The proxy URL an httpcore proxy pool holds, with the credentials of
-    its Proxy-Authorization header."""
+    its Proxy-Authorization header (percent-encoded back into the URL)."""
+    from urllib.parse import quote
 
     def text(b: Any) -> str:
         return b.decode() if isinstance(b, bytes) else str(b)
 
-    host = f"{text(url.scheme)}://{text(url.host)}:{url.port}"
+    port = f":{url.port}" if url.port is not None else ""
+    host = f"{text(url.scheme)}://{text(url.host)}{port}"
     for name, value in headers or ():
         if text(name).lower() == "proxy-authorization" and text(value).startswith("Basic "):
-            user_pass = base64.b64decode(text(value)[6:]).decode()
-            return host.replace("://", f"://{user_pass}@", 1)
+            user, _, password = base64.b64decode(text(value)[6:]).decode().partition(":")
+            return host.replace("://", f"://{quote(user, safe='')}:{quote(password, safe='')}@", 1)
     return host
 
 

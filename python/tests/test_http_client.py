@@ -122,10 +122,18 @@ def test_requests_go_through_the_http_clients_proxy_with_its_credentials(mock: M
     assert real.responses.create(model="gpt-4.1", input="again").output_text == "Mock answer to: again."
     assert len(seen) == 2
 
+    # The WebSocket mode tunnels through the same proxy (CONNECT).
+    with client.responses.connect() as connection:
+        connection.response.create(model="gpt-4.1", input="over a tunnel")
+        events = list(connection)
+    assert events[-1].response.output_text == "Mock answer to: over a tunnel."
+    assert seen[-1].startswith(f"CONNECT 127.0.0.1:{urlsplit(mock.url).port} HTTP/1.1")
+    tunnels = len(seen)
+
     # with_options(http_client=...) gets a transport of its own.
     direct = client.with_options(http_client=DefaultHttpxClient(trust_env=False))
     direct.responses.create(model="gpt-4.1", input="direct")
-    assert len(seen) == 2
+    assert len(seen) == tunnels
 
 
 def test_a_custom_ca_verify_false_and_a_client_certificate(mock: MockServer, certs: Dict[str, str]) -> None:
@@ -146,6 +154,13 @@ def test_a_custom_ca_verify_false_and_a_client_certificate(mock: MockServer, cer
     with_cert = DefaultHttpxClient(verify=certs["ca.pem"], cert=(certs["client.pem"], certs["client.key"]))
     client = OpenAI(api_key="k", base_url=mutual, http_client=with_cert)
     assert client.responses.create(model="gpt-4.1", input="mtls").output_text == "Mock answer to: mtls."
+    # wss:// with the same CA and client certificate.
+    with client.responses.connect() as connection:
+        connection.response.create(model="gpt-4.1", input="wss")
+        assert list(connection)[-1].response.output_text == "Mock answer to: wss."
+    with unchecked.responses.connect() as connection:
+        connection.response.create(model="gpt-4.1", input="wss unchecked")
+        assert list(connection)[-1].response.output_text == "Mock answer to: wss unchecked."
 
     async def run() -> str:
         aclient = rapidresponse.AsyncOpenAI(

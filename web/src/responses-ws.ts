@@ -165,9 +165,17 @@ export class ResponsesWS {
     this.opened = runTask<NativeConnectionHandle>(() => client._native().connect(spec, openWebSocket, hook)).then(
       (native) => {
         this.#native = native;
+        if (this.#closed) {
+          // Closed before it opened: nothing queued goes out.
+          const unsent = this.#queue.splice(0).map(unsentMessage);
+          runTask(() => native.close()).then(
+            () => this.#emit('close', 1000, '', unsent),
+            () => this.#emit('close', 1000, '', unsent),
+          );
+          return;
+        }
         this.#emit('open');
         for (const text of this.#queue.splice(0)) this.#sendNow(text);
-        if (this.#closed) runTask(() => native.close()).catch(() => {});
       },
       (e) => {
         this.#closed = true;

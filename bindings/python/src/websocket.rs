@@ -168,13 +168,10 @@ impl NativeConnection {
         guard(|| runtime::future_into_py(py, guard_future(recv_batch(self.conn.clone()))))
     }
 
-    /// What a connection that ended for good never sent (JSON texts).
+    /// What a connection that ended for good never sent (JSON texts);
+    /// readable while another task reads the connection.
     fn take_unsent(&self) -> Vec<String> {
-        self.conn
-            .try_lock()
-            .ok()
-            .and_then(|c| c.as_ref().map(ResponsesConnection::take_unsent))
-            .unwrap_or_default()
+        self.sender.take_unsent()
     }
 
     /// Responses sent and not finished.

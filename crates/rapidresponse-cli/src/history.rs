@@ -34,6 +34,9 @@ pub struct Exchange {
     /// The conversation so far as input items (its input and output), for
     /// continuing a response the server did not store.
     pub items: Value,
+    /// The stored response this one went on from (a continuation of it
+    /// sends it again with the items).
+    pub previous_response_id: Option<String>,
 }
 
 /// The log's file: `RAPIDRESPONSE_LOG_DB`, else `rapidresponse/logs.db`
@@ -62,7 +65,7 @@ pub struct Log {
 
 const COLUMNS: &str = "id, time, model, prompt, instructions, response_id, output, status, \
     input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens, cost_usd, \
-    duration_ms, server, stored, items";
+    duration_ms, server, stored, items, previous_response_id";
 
 impl Log {
     /// Opens (or creates) the log at `path()`.
@@ -95,7 +98,8 @@ impl Log {
                 duration_ms INTEGER NOT NULL,
                 server TEXT NOT NULL,
                 stored INTEGER NOT NULL,
-                items TEXT NOT NULL
+                items TEXT NOT NULL,
+                previous_response_id TEXT
             );
             CREATE INDEX IF NOT EXISTS exchanges_response ON exchanges(response_id);",
         )
@@ -109,8 +113,8 @@ impl Log {
             .execute(
                 "INSERT INTO exchanges (time, model, prompt, instructions, response_id, output,
                     status, input_tokens, cached_tokens, output_tokens, reasoning_tokens,
-                    total_tokens, cost_usd, duration_ms, server, stored, items)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                    total_tokens, cost_usd, duration_ms, server, stored, items, previous_response_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 params![
                     e.time,
                     e.model,
@@ -129,6 +133,7 @@ impl Log {
                     e.server,
                     e.stored,
                     e.items.to_string(),
+                    e.previous_response_id,
                 ],
             )
             .map_err(|e| format!("cannot log the exchange: {e}"))?;
@@ -243,6 +248,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Exchange> {
         server: r.get(15)?,
         stored: r.get(16)?,
         items: serde_json::from_str(&r.get::<_, String>(17)?).unwrap_or(Value::Null),
+        previous_response_id: r.get(18)?,
     })
 }
 

@@ -295,10 +295,22 @@ async fn ask(cli: &Cli, connection: &Connection) -> Result<(), Failure> {
             "give a prompt: rapidresponse \"Write FizzBuzz in Python\" (or pipe text in)".into(),
         ));
     }
+    let continuing = cli.continue_last || cli.cid.is_some();
     let log = if cli.no_log {
         None
     } else {
-        Some(history::Log::open().map_err(Failure::Usage)?)
+        match history::Log::open() {
+            Ok(log) => Some(log),
+            Err(why) if continuing => return Err(Failure::Usage(why)),
+            // A log that cannot be written does not stop the prompt.
+            Err(why) => {
+                eprintln!(
+                    "rapidresponse: not logging this exchange: {}",
+                    for_stderr(&why)
+                );
+                None
+            }
+        }
     };
     let earlier = match (&cli.cid, cli.continue_last) {
         (Some(id), _) => Some(
@@ -336,8 +348,15 @@ async fn ask(cli: &Cli, connection: &Connection) -> Result<(), Failure> {
     } else {
         Value::Array(items.clone())
     };
-    if let Some(e) = earlier.as_ref().filter(|e| e.stored) {
-        body["previous_response_id"] = e.response_id.clone().into();
+    // A stored exchange goes on by its id; one the server did not store
+    // by its items, after the stored response it went on from (if any).
+    let previous = match &earlier {
+        Some(e) if e.stored => Some(e.response_id.clone()),
+        Some(e) => e.previous_response_id.clone(),
+        None => None,
+    };
+    if let Some(id) = &previous {
+        body["previous_response_id"] = id.clone().into();
     }
     if let Some(p) = &cli.previous_response_id {
         body["previous_response_id"] = p.clone().into();
@@ -363,6 +382,8 @@ async fn ask(cli: &Cli, connection: &Connection) -> Result<(), Failure> {
     }
     if cli.no_store {
         body["store"] = false.into();
+        // Reasoning items re-sent later must carry their encrypted content.
+        body["include"] = json!(["reasoning.encrypted_content"]);
     }
     if let Some(spec) = &cli.schema {
         let schema = input::schema(spec)?;
@@ -478,6 +499,7 @@ async fn ask(cli: &Cli, connection: &Connection) -> Result<(), Failure> {
             server: connection.server.clone(),
             stored: !cli.no_store,
             items: Value::Array(conversation),
+            previous_response_id: cli.previous_response_id.clone().or(previous),
             ..Default::default()
         };
         if let Err(why) = log.record(&exchange) {

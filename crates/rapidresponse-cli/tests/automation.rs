@@ -249,8 +249,30 @@ fn continue_goes_on_from_the_last_exchange_of_the_shared_log() {
         "Which number?"
     );
 
+    // An unstored turn after a stored one: the next continuation sends
+    // both the stored response's id and the unstored turn's items.
+    let fourth = logged(&server, &log, 4)["response_id"].clone();
+    let o = run(&server, &log, &["-c", "--no-store", "Note 7."], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&server, &log, &["-c", "Which note?"], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sent = creates(&server);
+    assert_eq!(sent[4]["previous_response_id"], fourth);
+    assert_eq!(sent[4]["include"][0], "reasoning.encrypted_content");
+    assert_eq!(sent[5]["previous_response_id"], fourth);
+    assert_eq!(sent[5]["input"][0]["content"][0]["text"], "Note 7.");
+
     let o = run(&server, &fresh_log(), &["-c", "nothing to continue"], "");
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // A log that cannot be opened does not stop a prompt.
+    let o = run(
+        &server,
+        Path::new("/proc/no/such/log.db"),
+        &["still answered"],
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not logging"), "{}", stderr(&o));
 }
 
 /// The `logs --json` line of log id `id`.

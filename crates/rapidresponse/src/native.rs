@@ -36,6 +36,9 @@ pub struct NativeTransport {
     others: Arc<std::sync::Mutex<Vec<(Duration, Http)>>>,
     /// ...unless the caller built the client (`from_client`).
     callers: bool,
+    /// The caller's network settings (`for_network`), which WebSockets
+    /// follow too.
+    pub(crate) network: Arc<Network>,
 }
 
 /// Connectors kept for other connect timeouts; the oldest goes first.
@@ -65,6 +68,7 @@ impl NativeTransport {
             connect_timeout,
             others: Arc::default(),
             callers: false,
+            network: Arc::default(),
         })
     }
 
@@ -141,6 +145,7 @@ impl NativeTransport {
             connect_timeout,
             others: Arc::default(),
             callers: true,
+            network: Arc::new(network.clone()),
         })
     }
 
@@ -152,6 +157,7 @@ impl NativeTransport {
             connect_timeout: Duration::from_secs(5),
             others: Arc::default(),
             callers: true,
+            network: Arc::default(),
         }
     }
 
@@ -194,7 +200,7 @@ fn ssl_cert_file() -> Result<Option<(String, Vec<u8>)>, TransportError> {
 /// The system's root certificates (rustls-native-certs reads SSL_CERT_FILE
 /// and SSL_CERT_DIR instead when they are set) plus SSL_CERT_FILE's, whose
 /// errors are reported rather than skipped.
-fn root_certificates() -> Result<rustls::RootCertStore, TransportError> {
+pub(crate) fn root_certificates() -> Result<rustls::RootCertStore, TransportError> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::CertificateDer;
     let mut roots = rustls::RootCertStore::empty();

@@ -3,11 +3,13 @@
 //! (`wss://`), the HTTP request's headers on the upgrade, messages capped
 //! at the event size limit. A server that answers the upgrade with an HTTP
 //! status is an `Error::Api`, as that status would be over HTTP. Behind a
-//! proxy the socket goes through an HTTP `CONNECT` tunnel to the proxy
-//! the environment names for it, picked as reqwest picks one for HTTP
-//! (`HTTPS_PROXY` for `wss`, `HTTP_PROXY` for `ws`, else `ALL_PROXY`,
-//! either case; `NO_PROXY` exempts hosts); an `https://` or SOCKS proxy is
-//! a configuration error rather than a silent direct connection.
+//! proxy the socket goes through an HTTP `CONNECT` tunnel: the caller's
+//! (`Network::proxy`, openai-python's `http_client=`), else the one the
+//! environment names, picked as reqwest picks one for HTTP (`HTTPS_PROXY`
+//! for `wss`, `HTTP_PROXY` for `ws`, else `ALL_PROXY`, either case;
+//! `NO_PROXY` exempts hosts); an `https://` or SOCKS proxy is a
+//! configuration error rather than a silent direct connection. The
+//! caller's `verify` and client certificate apply to `wss://` as to HTTPS.
 
 use futures_util::{SinkExt, StreamExt};
 use rapidresponse_core::redirect::{self, RedirectError};
@@ -21,8 +23,9 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
-use crate::native::{tls_config, NativeTransport};
+use crate::native::NativeTransport;
 use crate::websocket::{Socket, SocketEvent, SocketTransport};
+use rapidresponse_core::{Network, Verify};
 
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
@@ -89,7 +92,7 @@ impl SocketTransport for NativeTransport {
         let mut followed = 0;
         loop {
             let (status, headers, body) =
-                match open_once(&request, connect_timeout, max_message).await? {
+                match open_once(&request, connect_timeout, max_message, &self.network).await? {
                     Ok(socket) => return Ok(socket),
                     Err(answer) => answer,
                 };
@@ -127,6 +130,7 @@ async fn open_once(
     request: &HttpRequest,
     connect_timeout: Duration,
     max_message: usize,
+    network: &Network,
 ) -> Result<Result<NativeSocket, Refused>, Error> {
     {
         let url = url::Url::parse(&request.url).map_err(|e| Error::Config(e.to_string()))?;
@@ -146,7 +150,12 @@ async fn open_once(
             .trim_end_matches(']')
             .to_owned();
         let port = url.port_or_known_default().unwrap_or(443);
-        let proxy = socket_proxy(secure, &host, &|k| std::env::var(k).ok())?;
+        let proxy = match (&network.proxy, network.trust_env) {
+            // The caller's proxy (http_client=) for every host.
+            (Some(url), _) => Some(parse_proxy(url.expose())?),
+            (None, Some(false)) => None,
+            (None, _) => socket_proxy(secure, &host, &|k| std::env::var(k).ok())?,
+        };
         let (dial_host, dial_port) = match &proxy {
             Some(p) => (p.host.clone(), p.port),
             None => (host.clone(), port),
@@ -169,7 +178,7 @@ async fn open_once(
         })??;
         let _ = tcp.set_nodelay(true);
         let io: Box<dyn Io> = if secure {
-            let tls = tls_config().map_err(|e| connection(e.message))?;
+            let tls = socket_tls(network)?;
             let name = rustls::pki_types::ServerName::try_from(host.clone())
                 .map_err(|e| Error::Config(format!("{host}: {e}")))?;
             let stream = tokio_rustls::TlsConnector::from(Arc::new(tls))
@@ -267,14 +276,20 @@ fn socket_proxy(
             return Ok(None);
         }
     }
+    parse_proxy(&raw).map(Some)
+}
+
+/// An `http://[user:pass@]host[:port]` proxy (no scheme: http); other
+/// schemes cannot tunnel a WebSocket here.
+fn parse_proxy(raw: &str) -> Result<Proxy, Error> {
     let raw = raw.trim();
     let with_scheme = if raw.contains("://") {
         raw.to_owned()
     } else {
         format!("http://{raw}")
     };
-    let url = url::Url::parse(&with_scheme)
-        .map_err(|e| Error::Config(format!("the proxy URL in the environment: {e}")))?;
+    let url =
+        url::Url::parse(&with_scheme).map_err(|e| Error::Config(format!("the proxy URL: {e}")))?;
     if url.scheme() != "http" {
         return Err(Error::Config(format!(
             "a {} proxy cannot carry the WebSocket mode (only http:// proxies tunnel it); set NO_PROXY for this host or use HTTP streaming",
@@ -288,17 +303,147 @@ fn socket_proxy(
         .trim_end_matches(']')
         .to_owned();
     let port = url.port().unwrap_or(80);
+    // The URL keeps credentials percent-encoded; the header carries them decoded.
     let basic = (!url.username().is_empty()).then(|| {
         use base64::Engine;
-        let pair = format!("{}:{}", url.username(), url.password().unwrap_or(""));
+        let pair = format!(
+            "{}:{}",
+            percent_decoded(url.username()),
+            percent_decoded(url.password().unwrap_or(""))
+        );
         base64::engine::general_purpose::STANDARD.encode(pair)
     });
-    Ok(Some(Proxy {
+    Ok(Proxy {
         shown: format!("{proxy_host}:{port}"),
         host: proxy_host,
         port,
         basic,
-    }))
+    })
+}
+
+/// `%XX` sequences decoded (invalid ones kept as they are).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// TLS for a `wss://` socket as the caller's network says: the system's
+/// roots, only a CA bundle's, or none (verify=False); and a client
+/// certificate when one is set.
+fn socket_tls(network: &Network) -> Result<rustls::ClientConfig, Error> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let failed = |e: String| connection(e);
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| failed(format!("TLS: {e}")))?;
+    let builder = match &network.verify {
+        Verify::System => builder.with_root_certificates(
+            crate::native::root_certificates().map_err(|e| failed(e.message))?,
+        ),
+        Verify::CaFile(path) => {
+            let pem =
+                std::fs::read(path).map_err(|e| failed(format!("the CA bundle {path}: {e}")))?;
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_slice_iter(&pem) {
+                let cert = cert.map_err(|e| failed(format!("the CA bundle {path}: {e}")))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| failed(format!("the CA bundle {path}: {e}")))?;
+            }
+            builder.with_root_certificates(roots)
+        }
+        Verify::Off => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(NoVerification(provider))),
+    };
+    let Some((cert, key)) = &network.client_cert else {
+        return Ok(builder.with_no_client_auth());
+    };
+    let cert_pem =
+        std::fs::read(cert).map_err(|e| failed(format!("the client certificate {cert}: {e}")))?;
+    let key_pem = match key {
+        Some(k) => std::fs::read(k).map_err(|e| failed(format!("the client key {k}: {e}")))?,
+        None => cert_pem.clone(),
+    };
+    let chain = CertificateDer::pem_slice_iter(&cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| failed(format!("the client certificate {cert}: {e}")))?;
+    let key = PrivateKeyDer::from_pem_slice(&key_pem)
+        .map_err(|e| failed(format!("the client key: {e}")))?;
+    builder
+        .with_client_auth_cert(chain, key)
+        .map_err(|e| failed(format!("the client certificate {cert}: {e}")))
+}
+
+/// httpx's `verify=False` for a WebSocket: any certificate is accepted
+/// (signatures are still checked, so the handshake is well formed).
+#[derive(Debug)]
+struct NoVerification(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for NoVerification {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
 }
 
 /// Opens an HTTP `CONNECT` tunnel to `host:port` through the proxy that

@@ -12,12 +12,12 @@
 //! The socket itself is the transport's (`SocketTransport`).
 
 use rapidresponse_core::websocket::{
-    client_event_head, client_event_type, create_message, is_recoverable_close, message_stream_id,
-    ReconnectPolicy, SendQueue,
+    client_event_head, create_message, is_recoverable_close, message_stream_id, ReconnectPolicy,
+    SendQueue,
 };
 use rapidresponse_core::{
     CreateResponse, Delivery, Error, EventKind, HttpRequest, RequestOptions, Response, Step,
-    StreamEvent, StreamMachine, StreamRules, TimeoutKind, UsageKind,
+    StreamEvent, StreamMachine, StreamRules, Terminal, TimeoutKind, UsageKind,
 };
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -132,6 +132,14 @@ struct Lanes<S> {
     /// Whether reconnecting is on (sends that fail are then queued).
     reconnects: bool,
     queue: SendQueue,
+    /// The response each queued message starts (`None`: not a create),
+    /// in step with `queue`.
+    queued_serials: VecDeque<Option<u64>>,
+    /// Lanes whose response ended early here (a read timeout, a refused
+    /// message) while the server may still send it: their messages are
+    /// dropped until that response's terminal event, so they never reach
+    /// the lane's next response.
+    draining: Vec<Option<String>>,
     /// What a connection that ended for good never sent.
     unsent: Vec<String>,
 }
@@ -193,12 +201,29 @@ impl<S> Lanes<S> {
         }
     }
 
+    /// Ends the oldest unfinished response sent (a read timeout, a refused
+    /// message); its lane's later messages are dropped until its
+    /// terminal event.
+    fn fail_oldest(&mut self, error: impl FnMut() -> Error, steps: &mut VecDeque<(u64, Step)>) {
+        let Some((serial, lane)) = self
+            .in_flight
+            .iter()
+            .find(|e| e.sent_on.is_some() && !e.machine.is_ended())
+            .map(|e| (e.serial, e.lane.clone()))
+        else {
+            return;
+        };
+        self.fail_where(|e| e.serial == serial, error, steps);
+        self.draining.push(lane);
+    }
+
     /// The connection ended for good: every unfinished response ends with
     /// the close, and what was never sent is kept for `unsent()`.
     fn end(&mut self, code: u16, reason: String, steps: &mut VecDeque<(u64, Step)>) {
         self.reconnecting = false;
         self.fail_where(|_| true, || closed_error(code, &reason), steps);
         let unsent = self.queue.drain();
+        self.queued_serials.clear();
         self.unsent.extend(unsent);
         self.closed.get_or_insert((code, reason));
     }
@@ -292,7 +317,7 @@ impl<T: SocketTransport> ResponsesSender<T> {
     pub async fn send_text(&self, text: String) -> Result<(), Error> {
         let head = client_event_head(&text);
         let starts = head.kind.as_deref() == Some("response.create");
-        let (sender, serial, keep) = {
+        let (sender, serial, keep, generation) = {
             let mut guard = lock(&self.shared);
             let lanes = &mut *guard;
             if let Some((code, _)) = &lanes.closed {
@@ -322,28 +347,48 @@ impl<T: SocketTransport> ResponsesSender<T> {
                 return queue(lanes, text, starts.then_some(serial));
             }
             let keep = lanes.reconnects.then(|| text.clone());
-            (lanes.sender.clone(), starts.then_some(serial), keep)
+            (
+                lanes.sender.clone(),
+                starts.then_some(serial),
+                keep,
+                lanes.generation,
+            )
         };
         let sent = sender.send_text(text).await;
         if sent.is_err() {
             let mut guard = lock(&self.shared);
             let lanes = &mut *guard;
+            let entry = lanes
+                .in_flight
+                .iter_mut()
+                .find(|e| Some(e.serial) == serial);
+            // Still unanswered on the socket it went to: the reader has not
+            // failed it with that socket's close.
+            let untouched = entry
+                .as_ref()
+                .is_none_or(|e| !e.machine.is_ended() && e.sent_on == Some(generation));
             match keep {
                 // The socket is going: this goes out after the reconnect.
-                Some(text) if lanes.closed.is_none() => {
-                    if let Some(entry) = lanes
-                        .in_flight
-                        .iter_mut()
-                        .find(|e| Some(e.serial) == serial)
-                    {
+                Some(text) if lanes.closed.is_none() && untouched => {
+                    if let Some(entry) = entry {
                         entry.sent_on = None;
                     }
                     return queue(lanes, text, serial);
                 }
+                // Already ended by the close: its error comes as its end.
+                _ if !untouched => {}
                 _ => lanes.in_flight.retain(|e| Some(e.serial) != serial),
             }
         }
         sent
+    }
+
+    /// What a connection that ended for good never sent (queued while
+    /// reconnecting), oldest first; taking them empties the list. The
+    /// same list as `ResponsesConnection::take_unsent`, readable while
+    /// another task reads the connection.
+    pub fn take_unsent(&self) -> Vec<String> {
+        std::mem::take(&mut lock(&self.shared).unsent)
     }
 
     /// Closes the connection (code 1000), also while it is being read: a
@@ -360,6 +405,7 @@ impl<T: SocketTransport> ResponsesSender<T> {
 /// the response it would have started).
 fn queue<S>(lanes: &mut Lanes<S>, text: String, serial: Option<u64>) -> Result<(), Error> {
     if lanes.queue.push(text) {
+        lanes.queued_serials.push_back(serial);
         return Ok(());
     }
     lanes.in_flight.retain(|e| Some(e.serial) != serial);
@@ -396,6 +442,8 @@ pub(crate) async fn connect<T: SocketTransport>(
         reconnecting: false,
         reconnects: false,
         queue: SendQueue::default(),
+        queued_serials: VecDeque::new(),
+        draining: Vec::new(),
         unsent: Vec::new(),
     }));
     let sender = ResponsesSender {
@@ -450,6 +498,7 @@ impl<T: SocketTransport> ResponsesConnection<T> {
     /// left out: implicit and unsupported over a WebSocket); read its
     /// events with `next_event`.
     pub async fn create(&mut self, request: CreateResponse) -> Result<(), Error> {
+        self.notice_close();
         self.sender.create(request).await
     }
 
@@ -459,13 +508,34 @@ impl<T: SocketTransport> ResponsesConnection<T> {
         request: CreateResponse,
         stream_id: &str,
     ) -> Result<(), Error> {
+        self.notice_close();
         self.sender.create_in(request, Some(stream_id)).await
+    }
+
+    /// Reads what the socket already holds while nothing is in flight, so
+    /// a close that came meanwhile is seen before the next send (which
+    /// then waits for the reconnect instead of going into a dead socket).
+    /// Senders on other tasks cannot look: theirs may still be lost to a
+    /// close nobody read, and then fail as that response's error.
+    fn notice_close(&mut self) {
+        use futures_util::FutureExt;
+        if !lock(&self.shared).in_flight.is_empty() {
+            return;
+        }
+        while let Some(got) = self.socket.recv().now_or_never() {
+            let closed = matches!(got, SocketEvent::Closed { .. });
+            self.read(Some(Some(got)));
+            if closed {
+                break;
+            }
+        }
     }
 
     /// Sends any client event (`response.create` as JSON, `response.steer`,
     /// ...). A `response.create` starts a response whose events
     /// `next_event` reads.
     pub async fn send(&mut self, event: &Value) -> Result<(), Error> {
+        self.notice_close();
         self.sender.send(event).await
     }
 
@@ -501,11 +571,13 @@ impl<T: SocketTransport> ResponsesConnection<T> {
     /// Waits for what comes next and turns it into steps: a message, a
     /// close, the read timeout, or (when one is due) a reconnect.
     async fn fill(&mut self) {
+        // Closed here: no reconnect, whatever was due.
+        if lock(&self.shared).closed.is_some() {
+            self.reconnect_due = None;
+            return self.read(None);
+        }
         if let Some((code, reason)) = self.reconnect_due.take() {
             return self.reopen(code, reason).await;
-        }
-        if lock(&self.shared).closed.is_some() {
-            return self.read(None);
         }
         // None: the read timeout ran out first.
         let got = {
@@ -549,39 +621,47 @@ impl<T: SocketTransport> ResponsesConnection<T> {
             if lock(&self.shared).closed_here {
                 return;
             }
-            let Ok(socket) = open(&self.client, &self.options).await else {
+            let Ok(mut socket) = open(&self.client, &self.options).await else {
                 continue;
             };
+            if lock(&self.shared).closed_here {
+                // Closed while this one opened: it goes too.
+                socket.close(1000, "").await;
+                return;
+            }
             let sender = socket.sender();
             self.socket = socket;
             let generation = {
                 let mut lanes = lock(&self.shared);
                 lanes.sender = sender.clone();
                 lanes.generation += 1;
+                lanes.draining.clear();
                 lanes.generation
             };
             // The queued messages go out in order (sends made meanwhile
             // queue behind them); the responses they start are now on
             // this socket.
             loop {
-                let Some(text) = ({
+                let Some((text, serial)) = ({
                     let mut lanes = lock(&self.shared);
                     let next = lanes.queue.pop();
+                    let serial = lanes.queued_serials.pop_front().flatten();
                     lanes.reconnecting = next.is_some();
-                    next
+                    next.map(|text| (text, serial))
                 }) else {
                     return;
                 };
-                let starts = client_event_type(&text).as_deref() == Some("response.create");
                 if sender.send_text(text.clone()).await.is_err() {
                     // The new socket is going too; its close comes with
                     // the next read.
-                    lock(&self.shared).queue.unpop(text);
+                    let mut lanes = lock(&self.shared);
+                    lanes.queue.unpop(text);
+                    lanes.queued_serials.push_front(serial);
                     return;
                 }
-                if starts {
+                if let Some(serial) = serial {
                     let mut lanes = lock(&self.shared);
-                    if let Some(e) = lanes.in_flight.iter_mut().find(|e| e.sent_on.is_none()) {
+                    if let Some(e) = lanes.in_flight.iter_mut().find(|e| e.serial == serial) {
                         e.sent_on = Some(generation);
                     }
                 }
@@ -693,6 +773,17 @@ impl<T: SocketTransport> ResponsesConnection<T> {
                 }
             }
             Some(Some(SocketEvent::Text(text))) => {
+                if !lanes.draining.is_empty() {
+                    let head = client_event_head(&text);
+                    if let Some(at) = lanes.draining.iter().position(|l| *l == head.stream_id) {
+                        // The rest of a response that already ended here.
+                        let kind = head.kind.as_deref().unwrap_or("");
+                        if kind == "error" || Terminal::of_event_type(kind).is_some() {
+                            lanes.draining.remove(at);
+                        }
+                        return;
+                    }
+                }
                 let Some(i) = lanes.route(&text) else {
                     return;
                 };
@@ -722,29 +813,18 @@ impl<T: SocketTransport> ResponsesConnection<T> {
                 }
             }
             Some(Some(SocketEvent::Failed(e))) => {
-                let oldest = lanes
-                    .in_flight
-                    .iter()
-                    .find(|e| e.sent_on.is_some() && !e.machine.is_ended())
-                    .map(|e| e.serial);
                 let mut error = Some(e);
-                lanes.fail_where(
-                    |e| Some(e.serial) == oldest,
+                lanes.fail_oldest(
                     || error.take().unwrap_or_else(|| closed_error(1006, "")),
                     steps,
                 );
             }
             Some(None) => {
-                let oldest = lanes
-                    .in_flight
-                    .iter()
-                    .find(|e| e.sent_on.is_some() && !e.machine.is_ended())
-                    .map(|e| e.serial);
                 let timeout = || Error::Timeout {
                     kind: TimeoutKind::Read,
                     partial: None,
                 };
-                lanes.fail_where(|e| Some(e.serial) == oldest, timeout, steps);
+                lanes.fail_oldest(timeout, steps);
             }
         }
     }

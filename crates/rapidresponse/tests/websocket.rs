@@ -540,3 +540,61 @@ async fn an_upgrade_redirect_is_followed_without_credentials_to_another_origin()
         "the key stays behind on the way to another origin"
     );
 }
+
+#[tokio::test]
+async fn a_response_cut_by_the_read_timeout_never_feeds_the_next_one() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let options = CallOptions::new().timeout(Duration::from_millis(350));
+    let mut ws = c.responses().connect_with(options).await.unwrap();
+    // The first thinks past the read timeout; its events come later, on
+    // the same lane as the second.
+    let slow = CreateResponse::new("mock-fault:think-ms=500", "Slow");
+    ws.create(slow).await.unwrap();
+    let e = ws.final_response().await.unwrap_err();
+    assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
+    ws.create(CreateResponse::new("gpt-4.1", "Next"))
+        .await
+        .unwrap();
+    let next = ws.final_response().await.unwrap();
+    assert_eq!(next.output_text(), "Mock answer to: Next.");
+}
+
+#[tokio::test]
+async fn close_during_a_reconnect_stops_it() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let policy = ReconnectPolicy {
+        max_retries: 3,
+        initial_delay: Duration::from_millis(400),
+        max_delay: Duration::from_millis(400),
+    };
+    let mut ws = c
+        .responses()
+        .connect()
+        .await
+        .unwrap()
+        .reconnect_with(policy, |_: &Reconnecting, _: &mut RequestOptions| true);
+    let story = CreateResponse::new("mock-fault:drop-after=1", "Tell a story");
+    ws.create(story).await.unwrap();
+    let (_, end) = read_one(&mut ws).await;
+    assert!(end.is_err());
+    ws.create(CreateResponse::new("gpt-4.1", "queued"))
+        .await
+        .unwrap();
+    let sender = ws.sender();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        sender.close().await;
+    });
+    // The reconnect waits 300-400 ms; the close comes first.
+    assert!(ws.final_response().await.is_err());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let upgrades = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET")
+        .count();
+    assert_eq!(upgrades, 1, "no socket opened after close()");
+    assert_eq!(ws_messages(&server).len(), 1);
+}

@@ -191,4 +191,16 @@ describe('ResponsesWS', () => {
     assert.equal(code, 1006);
     assert.deepEqual(unsent.map((m) => m.message.input), ['queued']);
   });
+
+  test('closed before it opened: nothing is sent and the close carries what was queued', async () => {
+    const ws = new ResponsesWS(client);
+    const closed = ws.emitted('close');
+    ws.send({ type: 'response.create', model: 'gpt-4.1', input: 'never sent' });
+    ws.close();
+    const [code, , unsent] = await closed;
+    assert.equal(code, 1000);
+    assert.deepEqual(unsent.map((m) => m.message.input), ['never sent']);
+    const sent = (await mock.requests()).filter((r) => r.method === 'WS' && r.body?.input === 'never sent');
+    assert.equal(sent.length, 0);
+  });
 });
