@@ -135,14 +135,14 @@ def _from_kwargs(kwargs: Dict[str, Any]) -> Translated:
         if name in _IGNORED or value is None:
             continue
         if name == "proxy":
-            out.network["proxy"] = _proxy_url(value)
+            out.network.update(_proxy(value))
         elif name == "proxies":
             if isinstance(value, dict):
                 urls = {str(v) for v in value.values() if v is not None}
                 if len(urls) != 1:
                     raise _refuse("proxies")
                 value = urls.pop()
-            out.network["proxy"] = _proxy_url(value)
+            out.network.update(_proxy(value))
         elif name == "verify":
             out.network["verify"] = _verify(value)
         elif name == "cert":
@@ -200,7 +200,7 @@ def _from_httpx(client: Any) -> Translated:
         url = getattr(pool, "_proxy_url", None)
         if url is None:
             raise _refuse("mounts")
-        out.network["proxy"] = _proxy_from_pool(url, getattr(pool, "_proxy_headers", []))
+        out.network.update(_proxy_from_pool(url, getattr(pool, "_proxy_headers", [])))
     elif mounts and not client.trust_env:
         raise _refuse("mounts")
     # Else the mounts are the environment's proxies (trust_env): the Rust
@@ -208,32 +208,30 @@ def _from_httpx(client: Any) -> Translated:
     return out
 
 
-def _proxy_url(value: Any) -> str:
-    """A proxy URL with its credentials (`httpx.Proxy`'s `auth` too)."""
-    url = getattr(value, "url", value)
-    text = str(url)
+def _proxy(value: Any) -> Dict[str, Any]:
+    """A proxy's settings: its URL (credentials in it allowed) and an
+    `httpx.Proxy`'s `auth`, kept apart (the Rust side sends them)."""
+    out: Dict[str, Any] = {"proxy": str(getattr(value, "url", value))}
     auth = getattr(value, "auth", None)
-    if auth and "@" not in text.split("://", 1)[-1]:
-        scheme, rest = text.split("://", 1) if "://" in text else ("http", text)
-        text = f"{scheme}://{auth[0]}:{auth[1]}@{rest}"
-    return text
+    if auth:
+        out["proxy_auth"] = [str(auth[0]), str(auth[1])]
+    return out
 
 
-def _proxy_from_pool(url: Any, headers: Any) -> str:
-    """The proxy URL an httpcore proxy pool holds, with the credentials of
-    its Proxy-Authorization header (percent-encoded back into the URL)."""
-    from urllib.parse import quote
+def _proxy_from_pool(url: Any, headers: Any) -> Dict[str, Any]:
+    """The proxy an httpcore proxy pool holds, with the credentials of its
+    Proxy-Authorization header."""
 
     def text(b: Any) -> str:
         return b.decode() if isinstance(b, bytes) else str(b)
 
     port = f":{url.port}" if url.port is not None else ""
-    host = f"{text(url.scheme)}://{text(url.host)}{port}"
+    out: Dict[str, Any] = {"proxy": f"{text(url.scheme)}://{text(url.host)}{port}"}
     for name, value in headers or ():
         if text(name).lower() == "proxy-authorization" and text(value).startswith("Basic "):
             user, _, password = base64.b64decode(text(value)[6:]).decode().partition(":")
-            return host.replace("://", f"://{quote(user, safe='')}:{quote(password, safe='')}@", 1)
-    return host
+            out["proxy_auth"] = [user, password]
+    return out
 
 
 def _verify(value: Any) -> Any:

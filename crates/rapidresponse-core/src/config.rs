@@ -186,6 +186,8 @@ pub struct Network {
     /// A proxy for every request (`http://user:pass@host:port`; kept as a
     /// secret: its credentials never print).
     pub proxy: Option<Secret>,
+    /// The proxy's user and password when given apart from its URL.
+    pub proxy_auth: Option<(String, Secret)>,
     /// Whether the proxy variables of the environment apply (httpx's
     /// `trust_env`); `None`: they do.
     pub trust_env: Option<bool>,

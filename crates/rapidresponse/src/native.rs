@@ -94,8 +94,11 @@ impl NativeTransport {
         match &network.proxy {
             // An explicit proxy replaces the environment's.
             Some(url) => {
-                let proxy = reqwest::Proxy::all(url.expose())
+                let mut proxy = reqwest::Proxy::all(url.expose())
                     .map_err(|_| other("the proxy URL is not valid"))?;
+                if let Some((user, password)) = &network.proxy_auth {
+                    proxy = proxy.basic_auth(user, password.expose());
+                }
                 builder = builder.proxy(proxy);
             }
             None if network.trust_env == Some(false) => builder = builder.no_proxy(),

@@ -152,7 +152,15 @@ async fn open_once(
         let port = url.port_or_known_default().unwrap_or(443);
         let proxy = match (&network.proxy, network.trust_env) {
             // The caller's proxy (http_client=) for every host.
-            (Some(url), _) => Some(parse_proxy(url.expose())?),
+            (Some(url), _) => {
+                let mut proxy = parse_proxy(url.expose())?;
+                if let Some((user, password)) = &network.proxy_auth {
+                    use base64::Engine;
+                    let pair = format!("{user}:{}", password.expose());
+                    proxy.basic = Some(base64::engine::general_purpose::STANDARD.encode(pair));
+                }
+                Some(proxy)
+            }
             (None, Some(false)) => None,
             (None, _) => socket_proxy(secure, &host, &|k| std::env::var(k).ok())?,
         };

@@ -91,6 +91,8 @@ pub struct Settings {
 pub struct NetworkSpec {
     /// A proxy URL (credentials in it allowed).
     pub proxy: Option<String>,
+    /// The proxy's user and password, apart from its URL.
+    pub proxy_auth: Option<(String, String)>,
     /// Whether the environment's proxy variables apply.
     pub trust_env: Option<bool>,
     /// `true`, `false`, or a CA bundle's path.
@@ -124,6 +126,10 @@ impl NetworkSpec {
         };
         Ok(Network {
             proxy: self.proxy.clone().map(Secret::new),
+            proxy_auth: self
+                .proxy_auth
+                .clone()
+                .map(|(user, password)| (user, Secret::new(password))),
             trust_env: self.trust_env,
             verify,
             client_cert: self.cert.clone().map(|c| (c, self.key.clone())),

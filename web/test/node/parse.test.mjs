@@ -67,6 +67,51 @@ describe('helpers/zod', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(tool)), JSON.parse(JSON.stringify(theirTool)));
   });
 
+  test('zod v3 schemas (zod/v3) convert as openai-node converts them', async () => {
+    const [ourV3, theirV3] = await Promise.all([import('zod/v3'), load('zod/v3/index.js')]);
+    const V3 = {
+      ...SCHEMAS,
+      primitives: (z) =>
+        z.object({
+          a: z.string().nullable(),
+          b: z.number().int().nullable(),
+          c: z.boolean().nullable(),
+          d: z.string().min(1).max(5),
+          e: z.number().gt(1).lt(5),
+          f: z.array(z.string()).min(1).max(3),
+          g: z.union([z.string(), z.null()]),
+          h: z.union([z.literal('x'), z.literal('y')]),
+          i: z.string().default('x'),
+          j: z.string().nullable().optional(),
+          k: z.literal(3),
+        }),
+      objects: (z) =>
+        z
+          .object({
+            u: z.discriminatedUnion('k', [z.object({ k: z.literal('a') }), z.object({ k: z.literal('b'), n: z.number() })]),
+            o: z.object({ b: z.string() }).describe('inner').optional().nullable(),
+          })
+          .describe('top'),
+    };
+    for (const [name, make] of Object.entries(V3)) {
+      const mine = zodTextFormat(make(ourV3.z), name);
+      const official = their.zodTextFormat(make(theirV3.z), name);
+      assert.deepEqual(JSON.parse(JSON.stringify(mine)), JSON.parse(JSON.stringify(official)), name);
+    }
+    const make = (z) => z.object({ a: z.object({ note: z.string().optional() }) });
+    let theirMessage;
+    try {
+      their.zodTextFormat(make(theirV3.z), 'n');
+    } catch (e) {
+      theirMessage = e.message;
+    }
+    assert.throws(() => zodTextFormat(make(ourV3.z), 'n'), { message: theirMessage });
+    const parsed = zodTextFormat(V3.primitives(ourV3.z), 'p').$parseRaw(
+      '{"a":null,"b":2,"c":true,"d":"abc","e":2,"f":["x"],"g":null,"h":"y","i":"z","j":null,"k":3}',
+    );
+    assert.equal(parsed.h, 'y');
+  });
+
   test('an optional field that is not nullable is refused as openai-node refuses it', () => {
     const make = (z) => z.object({ note: z.string().optional() });
     let theirMessage;
