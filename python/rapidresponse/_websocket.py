@@ -239,9 +239,19 @@ class _Manager(_Registers):
         self._handlers = _Handlers()
         self._pending: List[str] = []
 
+    _connection: Any = None
+
     def send(self, event: Any) -> None:
-        """Queues a client event to go out as soon as the connection opens."""
-        self._pending.append(_message(event))
+        """Queues a client event to go out as soon as the connection opens
+        (once it is open, sends it)."""
+        text = _message(event)
+        if self._connection is None:
+            self._pending.append(text)
+            return
+        try:
+            self._connection._native.send(text)
+        except NativeError as e:
+            self._connection._raise(e)
 
     def _opened(self, connection: _Connection) -> List[str]:
         self._handlers.merge_into(connection._handlers)

@@ -228,6 +228,8 @@ def test_handlers_dispatch_and_messages_sent_before_the_connection_opens(client:
     deltas: List[str] = []
     manager.on("response.completed", lambda e: completed.append(e.response.output_text))
     with manager as connection:
+        # Once open, the manager's send goes straight out.
+        manager.send({"type": "response.create", "model": "gpt-4.1", "input": "via the manager"})
 
         @connection.once("response.output_text.delta")
         def first_delta(event: Any) -> None:
@@ -239,7 +241,7 @@ def test_handlers_dispatch_and_messages_sent_before_the_connection_opens(client:
 
         connection.on("response.completed", chain)
         connection.dispatch_events()
-    assert completed == ["Mock answer to: early.", "Mock answer to: late."]
+    assert completed == ["Mock answer to: early.", "Mock answer to: via the manager.", "Mock answer to: late."]
     assert len(deltas) == 1
     with client.responses.connect() as connection:
         connection.send({"type": "response.create", "model": "gpt-4.1", "input": "hi", "temperature": 9})
