@@ -59,7 +59,7 @@ impl NativeTransport {
     /// and the proxy variables.
     pub fn new(connect_timeout: Duration) -> Result<Self, TransportError> {
         let http = if proxy_configured(&|k| std::env::var(k).ok()) {
-            Http::Reqwest(reqwest_client(connect_timeout)?)
+            Http::Reqwest(reqwest_client(connect_timeout, &Network::default())?)
         } else {
             Http::Direct(Arc::new(direct_client(connect_timeout)?))
         };
@@ -82,67 +82,7 @@ impl NativeTransport {
         if network.is_default() {
             return Self::new(connect_timeout);
         }
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(connect_timeout)
-            // Redirects are followed by `send_reqwest`, with the core's rule.
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(network.max_idle_per_host.unwrap_or(100))
-            .tcp_nodelay(true);
-        if let Some(idle) = network.idle_timeout {
-            builder = builder.pool_idle_timeout(idle);
-        }
-        match &network.proxy {
-            // An explicit proxy replaces the environment's.
-            Some(url) => {
-                let mut proxy = reqwest::Proxy::all(url.expose())
-                    .map_err(|_| other("the proxy URL is not valid"))?;
-                if let Some((user, password)) = &network.proxy_auth {
-                    proxy = proxy.basic_auth(user, password.expose());
-                }
-                builder = builder.proxy(proxy);
-            }
-            None if network.trust_env == Some(false) => builder = builder.no_proxy(),
-            None => {}
-        }
-        match &network.verify {
-            Verify::System => {
-                if let Some((shown, pem)) = ssl_cert_file()? {
-                    for cert in reqwest::Certificate::from_pem_bundle(&pem)
-                        .map_err(|e| other(format!("{shown}: {e}")))?
-                    {
-                        builder = builder.add_root_certificate(cert);
-                    }
-                }
-            }
-            Verify::CaFile(path) => {
-                let pem =
-                    std::fs::read(path).map_err(|e| other(format!("the CA bundle {path}: {e}")))?;
-                let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                    .map_err(|e| other(format!("the CA bundle {path}: {e}")))?;
-                if certs.is_empty() {
-                    return Err(other(format!("the CA bundle {path} holds no certificate")));
-                }
-                builder = builder.tls_built_in_root_certs(false);
-                for cert in certs {
-                    builder = builder.add_root_certificate(cert);
-                }
-            }
-            Verify::Off => builder = builder.danger_accept_invalid_certs(true),
-        }
-        if let Some((cert, key)) = &network.client_cert {
-            let mut pem = std::fs::read(cert)
-                .map_err(|e| other(format!("the client certificate {cert}: {e}")))?;
-            if let Some(key) = key {
-                pem.push(b'\n');
-                pem.extend(
-                    std::fs::read(key).map_err(|e| other(format!("the client key {key}: {e}")))?,
-                );
-            }
-            let identity = reqwest::Identity::from_pem(&pem)
-                .map_err(|e| other(format!("the client certificate {cert}: {e}")))?;
-            builder = builder.identity(identity);
-        }
-        let client = builder.build().map_err(|e| other(describe(&e)))?;
+        let client = reqwest_client(connect_timeout, network)?;
         Ok(NativeTransport {
             http: Http::Reqwest(client),
             connect_timeout,
@@ -252,19 +192,72 @@ fn direct_client(connect_timeout: Duration) -> Result<Direct, TransportError> {
     Ok(builder.build(connector))
 }
 
-fn reqwest_client(connect_timeout: Duration) -> Result<reqwest::Client, TransportError> {
+/// reqwest for a proxy (the environment's, or `network`'s), with the
+/// caller's certificates and pool settings; redirects are left to
+/// `send_reqwest` (the core's rule).
+fn reqwest_client(
+    connect_timeout: Duration,
+    network: &Network,
+) -> Result<reqwest::Client, TransportError> {
     let mut builder = reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         // Redirects are followed by `send_reqwest`, with the core's rule.
         .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(100)
+        .pool_max_idle_per_host(network.max_idle_per_host.unwrap_or(100))
         .tcp_nodelay(true);
-    if let Some((shown, pem)) = ssl_cert_file()? {
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| other(format!("{shown}: {e}")))?;
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
+    if let Some(idle) = network.idle_timeout {
+        builder = builder.pool_idle_timeout(idle);
+    }
+    match &network.proxy {
+        // An explicit proxy replaces the environment's.
+        Some(url) => {
+            let mut proxy = reqwest::Proxy::all(url.expose())
+                .map_err(|_| other("the proxy URL is not valid"))?;
+            if let Some((user, password)) = &network.proxy_auth {
+                proxy = proxy.basic_auth(user, password.expose());
+            }
+            builder = builder.proxy(proxy);
         }
+        None if network.trust_env == Some(false) => builder = builder.no_proxy(),
+        None => {}
+    }
+    match &network.verify {
+        Verify::System => {
+            if let Some((shown, pem)) = ssl_cert_file()? {
+                for cert in reqwest::Certificate::from_pem_bundle(&pem)
+                    .map_err(|e| other(format!("{shown}: {e}")))?
+                {
+                    builder = builder.add_root_certificate(cert);
+                }
+            }
+        }
+        Verify::CaFile(path) => {
+            let pem =
+                std::fs::read(path).map_err(|e| other(format!("the CA bundle {path}: {e}")))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| other(format!("the CA bundle {path}: {e}")))?;
+            if certs.is_empty() {
+                return Err(other(format!("the CA bundle {path} holds no certificate")));
+            }
+            builder = builder.tls_built_in_root_certs(false);
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        Verify::Off => builder = builder.danger_accept_invalid_certs(true),
+    }
+    if let Some((cert, key)) = &network.client_cert {
+        let mut pem = std::fs::read(cert)
+            .map_err(|e| other(format!("the client certificate {cert}: {e}")))?;
+        if let Some(key) = key {
+            pem.push(b'\n');
+            pem.extend(
+                std::fs::read(key).map_err(|e| other(format!("the client key {key}: {e}")))?,
+            );
+        }
+        let identity = reqwest::Identity::from_pem(&pem)
+            .map_err(|e| other(format!("the client certificate {cert}: {e}")))?;
+        builder = builder.identity(identity);
     }
     builder.build().map_err(|e| other(describe(&e)))
 }
