@@ -8,7 +8,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyBool;
-use rapidresponse::settings::{CallSpec, ConnectSpec};
+use rapidresponse::settings::{CallSpec, ConnectSpec, ReconnectAnswer};
 use rapidresponse::{
     Error, Flavor, NativeTransport, Reconnecting, RequestOptions, ResponsesConnection,
     ResponsesSender,
@@ -59,9 +59,9 @@ impl NativeConnection {
 
 /// Asks the Python hook about a reconnect attempt: `False` (or an
 /// exception) stops, `None` goes on as is, a call description replaces the
-/// upgrade's options.
+/// upgrade's options (`ReconnectAnswer` applies it).
 fn ask(hook: &Py<PyAny>, event: &Reconnecting, options: &mut RequestOptions) -> bool {
-    Python::attach(|py| {
+    let answer = Python::attach(|py| {
         let args = (
             event.attempt,
             event.max_attempts,
@@ -69,27 +69,24 @@ fn ask(hook: &Py<PyAny>, event: &Reconnecting, options: &mut RequestOptions) -> 
             event.close_code,
         );
         let Ok(answer) = hook.call1(py, args) else {
-            return false;
+            return ReconnectAnswer::Stop;
         };
         let answer = answer.bind(py);
         if answer.is_none() {
-            return true;
-        }
-        if answer.is_instance_of::<PyBool>() {
-            return answer.is_truthy().unwrap_or(false);
-        }
-        let replaced = crate::convert::json_bytes(answer)
-            .ok()
-            .and_then(|json| serde_json::from_slice::<CallSpec>(&json).ok())
-            .and_then(|spec| spec.into_call(None, Flavor::OpenAIPython).ok());
-        match replaced {
-            Some((_, new)) => {
-                *options = new.request;
-                true
+            ReconnectAnswer::Keep
+        } else if answer.is_instance_of::<PyBool>() {
+            match answer.is_truthy() {
+                Ok(true) => ReconnectAnswer::Keep,
+                _ => ReconnectAnswer::Stop,
             }
-            None => false,
+        } else {
+            let spec = crate::convert::json_bytes(answer)
+                .ok()
+                .and_then(|json| serde_json::from_slice::<Box<CallSpec>>(&json).ok());
+            ReconnectAnswer::Replace(spec)
         }
-    })
+    });
+    answer.apply(Flavor::OpenAIPython, options)
 }
 
 fn closed() -> Error {

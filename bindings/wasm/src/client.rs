@@ -7,7 +7,7 @@
 //! results like openai-node is the TypeScript layer's.
 
 use rapidresponse::core::{Delivery, Error, FinalError, Flavor, Headers, Price, SnapshotRef};
-use rapidresponse::settings::{CallSpec, Settings};
+use rapidresponse::settings::{CallSpec, ReconnectAnswer, Settings};
 use rapidresponse::{
     Answer, Client, EventStream, Reconnecting, RequestOptions, ResponsesConnection,
     ResponsesSender, UsageOf,
@@ -481,9 +481,9 @@ impl NativeStream {
     }
 }
 
-/// Asks the JS hook about a reconnect attempt: `false` (or a throw) stops,
-/// `undefined` / `null` goes on as is, a call description replaces the
-/// upgrade's options.
+/// Asks the JS hook about a reconnect attempt: `false` (or a throw)
+/// stops, `undefined` / `null` goes on as is, a call description replaces
+/// the upgrade's options (`ReconnectAnswer` applies it).
 fn ask(hook: &js_sys::Function, event: &Reconnecting, options: &mut RequestOptions) -> bool {
     let args = js_sys::Array::of4(
         &event.attempt.into(),
@@ -491,23 +491,18 @@ fn ask(hook: &js_sys::Function, event: &Reconnecting, options: &mut RequestOptio
         &(event.delay.as_secs_f64() * 1000.0).into(),
         &event.close_code.into(),
     );
-    let Ok(answer) = hook.apply(&JsValue::NULL, &args) else {
-        return false;
+    let answer = match hook.apply(&JsValue::NULL, &args) {
+        Err(_) => ReconnectAnswer::Stop,
+        Ok(a) if a.is_undefined() || a.is_null() => ReconnectAnswer::Keep,
+        Ok(a) => match a.as_bool() {
+            Some(true) => ReconnectAnswer::Keep,
+            Some(false) => ReconnectAnswer::Stop,
+            None => ReconnectAnswer::Replace(
+                serde_wasm_bindgen::from_value::<CallSpec>(a)
+                    .ok()
+                    .map(Box::new),
+            ),
+        },
     };
-    if answer.is_undefined() || answer.is_null() {
-        return true;
-    }
-    if let Some(go_on) = answer.as_bool() {
-        return go_on;
-    }
-    let replaced = serde_wasm_bindgen::from_value::<CallSpec>(answer)
-        .ok()
-        .and_then(|spec| spec.into_call(None, Flavor::OpenAINode).ok());
-    match replaced {
-        Some((_, new)) => {
-            *options = new.request;
-            true
-        }
-        None => false,
-    }
+    answer.apply(Flavor::OpenAINode, options)
 }

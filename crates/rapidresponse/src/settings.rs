@@ -9,7 +9,7 @@
 use rapidresponse_core::websocket::ReconnectPolicy;
 use rapidresponse_core::{
     AzureAuth, Call, ClientConfig, Error, Flavor, Operation, Provider, Query, QueryValue,
-    RequestBody, Secret, Timeouts,
+    RequestBody, RequestOptions, Secret, Timeouts,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
@@ -189,6 +189,38 @@ pub struct ConnectSpec {
     pub reconnect: Option<ReconnectSpec>,
     /// The send queue's limit in bytes while reconnecting.
     pub max_queue_size: Option<usize>,
+}
+
+/// What a shell's reconnect hook answered (the SDKs' `on_reconnecting` /
+/// `onReconnecting` results, as the shell read them).
+#[derive(Debug)]
+pub enum ReconnectAnswer {
+    /// Stop reconnecting (`abort`, `false`, or the hook threw).
+    Stop,
+    /// Go on with the options as they are.
+    Keep,
+    /// Go on with this call description's options (new query, headers);
+    /// one that does not read is a stop.
+    Replace(Option<Box<CallSpec>>),
+}
+
+impl ReconnectAnswer {
+    /// Applies the answer to the next upgrade's options; whether to go on.
+    pub fn apply(self, flavor: Flavor, options: &mut RequestOptions) -> bool {
+        match self {
+            ReconnectAnswer::Stop => false,
+            ReconnectAnswer::Keep => true,
+            ReconnectAnswer::Replace(spec) => {
+                match spec.and_then(|s| (*s).into_call(None, flavor).ok()) {
+                    Some((_, new)) => {
+                        *options = new.request;
+                        true
+                    }
+                    None => false,
+                }
+            }
+        }
+    }
 }
 
 /// `max_retries` / `initial_delay` / `max_delay` (both shells send these
