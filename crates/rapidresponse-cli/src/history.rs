@@ -14,6 +14,8 @@ pub struct Exchange {
     pub id: i64,
     /// Unix seconds.
     pub time: f64,
+    /// `time` as `YYYY-MM-DD HH:MM:SS` (UTC), as SQLite writes it.
+    pub when: String,
     pub model: String,
     pub prompt: String,
     pub instructions: Option<String>,
@@ -65,7 +67,8 @@ pub struct Log {
 
 const COLUMNS: &str = "id, time, model, prompt, instructions, response_id, output, status, \
     input_tokens, cached_tokens, output_tokens, reasoning_tokens, total_tokens, cost_usd, \
-    duration_ms, server, stored, items, previous_response_id";
+    duration_ms, server, stored, items, previous_response_id, \
+    strftime('%Y-%m-%d %H:%M:%S', time, 'unixepoch')";
 
 impl Log {
     /// Opens (or creates) the log at `path()`.
@@ -249,6 +252,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Exchange> {
         stored: r.get(16)?,
         items: serde_json::from_str(&r.get::<_, String>(17)?).unwrap_or(Value::Null),
         previous_response_id: r.get(18)?,
+        when: r.get(19)?,
     })
 }
 

@@ -564,12 +564,7 @@ fn print_logs(cli: &Cli, count: usize, query: Option<&str>) -> Result<(), Failur
         let _ = writeln!(
             out,
             "#{} {} {} {} ({} tokens, {cost}, {} ms)",
-            e.id,
-            utc(e.time),
-            e.model,
-            e.response_id,
-            e.total_tokens,
-            e.duration_ms
+            e.id, e.when, e.model, e.response_id, e.total_tokens, e.duration_ms
         );
         let _ = writeln!(
             out,
@@ -607,28 +602,6 @@ fn print_usage(cli: &Cli, since: Option<&str>, by: Option<&str>) -> Result<(), F
         );
     }
     Ok(())
-}
-
-/// `YYYY-MM-DD HH:MM:SS` (UTC) for Unix seconds.
-fn utc(secs: f64) -> String {
-    let secs = secs.max(0.0) as i64;
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
 }
 
 /// A spinner on stderr until the first token, on a terminal only.

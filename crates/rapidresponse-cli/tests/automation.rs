@@ -310,6 +310,13 @@ fn logs_and_usage_read_the_log_with_the_mocks_figures() {
         !text.contains("alpha question") && !text.contains("not logged"),
         "{text}"
     );
+    // "#2 YYYY-MM-DD HH:MM:SS gpt-4.1 resp_..."
+    let when: Vec<&str> = text.lines().next().unwrap().split(' ').collect();
+    assert_eq!(when[0], "#2");
+    assert!(
+        when[1].len() == 10 && when[1].as_bytes()[4] == b'-' && when[2].len() == 8,
+        "{text}"
+    );
     let o = run(&server, &log, &["logs", "-q", "ALPHA", "--json"], "");
     let found: Vec<Value> = stdout(&o)
         .lines()
