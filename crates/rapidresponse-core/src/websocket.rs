@@ -88,13 +88,8 @@ pub fn create_message(body: &[u8], stream_id: Option<&str>) -> Result<String, Er
     serde_json::to_string(&Value::Object(message)).map_err(|e| Error::Config(e.to_string()))
 }
 
-/// The `type` of a client event the caller built (`response.create`,
-/// `response.steer`, ...), to know whether a response is now in flight.
-pub fn client_event_type(message: &str) -> Option<String> {
-    client_event_head(message).kind
-}
-
-/// What routing needs of a message either way: its `type` and its lane
+/// What routing needs of a message either way (a client event the caller
+/// built, or a server message): its `type` and its lane
 /// (`stream_id`; `None` is the default lane). Other members are skipped.
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct MessageHead {
@@ -286,7 +281,10 @@ mod tests {
             m,
             r#"{"type":"response.create","model":"gpt-5","input":"hi","stream_id":"lane-1"}"#
         );
-        assert_eq!(client_event_type(&m).as_deref(), Some("response.create"));
+        assert_eq!(
+            client_event_head(&m).kind.as_deref(),
+            Some("response.create")
+        );
         assert_eq!(message_stream_id(&m).as_deref(), Some("lane-1"));
         assert_eq!(message_stream_id(r#"{"type":"response.created"}"#), None);
         assert_eq!(client_event_head("not json"), MessageHead::default());
